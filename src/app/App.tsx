@@ -1,0 +1,30 @@
+import { BackendBadge } from './BackendBadge';
+import { Panel } from './Panel';
+
+export function App() {
+  return (
+    <div className="app">
+      <header className="app-header">
+        <div>
+          <h1>AOE Playground</h1>
+          <p className="tagline">
+            Adversarial Outlier Exposure: push training outliers one signed step down the energy gradient, and
+            watch the OOD boundary tighten.
+          </p>
+        </div>
+        <BackendBadge />
+      </header>
+      <main className="panels">
+        <Panel id="toy" title="2-D energy landscape">
+          <p className="muted">The toy landscape will appear here.</p>
+        </Panel>
+        <Panel id="data" title="Data">
+          <p className="muted">CIFAR and outlier data sets will appear here.</p>
+        </Panel>
+        <Panel id="training" title="WideResNet fine-tuning">
+          <p className="muted">Training controls will appear here.</p>
+        </Panel>
+      </main>
+    </div>
+  );
+}
