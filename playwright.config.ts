@@ -1,5 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
+/** Port of the preview server; parallel checkouts pick their own with E2E_PORT. */
+const port = Number(process.env.E2E_PORT ?? 4173);
+
 /** Debian's Chromium, never a downloaded browser. --enable-unsafe-webgpu gives a (SwiftShader) WebGPU adapter. */
 export default defineConfig({
   testDir: 'e2e',
@@ -10,7 +13,7 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: 'test-results',
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL: `http://127.0.0.1:${port}`,
     headless: true,
     viewport: { width: 1400, height: 1000 },
     launchOptions: {
@@ -27,8 +30,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'npx vite preview --port 4173 --strictPort --host 127.0.0.1',
-    url: 'http://127.0.0.1:4173',
+    command: `npx vite preview --port ${port} --strictPort --host 127.0.0.1`,
+    url: `http://127.0.0.1:${port}`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },

@@ -9,7 +9,9 @@ let remote: Comlink.Remote<WorkerApi> | null = null;
 export function computeWorker(): Comlink.Remote<WorkerApi> {
   if (!remote) {
     const worker = new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module' });
-    worker.addEventListener('error', (e) => useAppStore.getState().setBackendError(`Worker crashed: ${e.message}`));
+    worker.addEventListener('error', (e) =>
+      useAppStore.getState().setBackendError(`Worker crashed: ${e.message}`),
+    );
     remote = Comlink.wrap<WorkerApi>(worker);
   }
   return remote;

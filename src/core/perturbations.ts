@@ -21,7 +21,11 @@ export interface EnergyGradientStepOptions {
  * @param model logits function (its mode — train/eval — is the caller's choice).
  * @param x [M, ...] outliers. @returns a new tensor of x's shape; leaks nothing.
  */
-export function energyGradientStep(model: LogitsFn, x: tf.Tensor, options: EnergyGradientStepOptions): tf.Tensor {
+export function energyGradientStep(
+  model: LogitsFn,
+  x: tf.Tensor,
+  options: EnergyGradientStepOptions,
+): tf.Tensor {
   const { epsilon, clamp = null, preprocess = (t: tf.Tensor) => t } = options;
   return tf.tidy(() => {
     if (epsilon === 0) return x.clone();

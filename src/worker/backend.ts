@@ -47,7 +47,8 @@ async function checkPrerequisites(name: BackendName): Promise<string | null> {
   }
   if (name === 'webgl') {
     if (typeof OffscreenCanvas === 'undefined') return 'OffscreenCanvas is not available in this worker';
-    const gl = new OffscreenCanvas(1, 1).getContext('webgl2') ?? new OffscreenCanvas(1, 1).getContext('webgl');
+    const gl =
+      new OffscreenCanvas(1, 1).getContext('webgl2') ?? new OffscreenCanvas(1, 1).getContext('webgl');
     if (!gl) return 'no WebGL context could be created in the worker';
   }
   return null;
@@ -104,7 +105,13 @@ export async function selectBackend(forced?: BackendName): Promise<BackendInfo> 
       if (name === 'webgpu') detail = await describeWebGpu();
       if (name === 'webgl') detail = `WebGL ${tf.env().getNumber('WEBGL_VERSION')}`;
       if (name === 'cpu') detail = 'CPU (plain JavaScript, slowest)';
-      return { backend: name, detail, fallbacks, forced: Boolean(forced), crossOriginIsolated: self.crossOriginIsolated };
+      return {
+        backend: name,
+        detail,
+        fallbacks,
+        forced: Boolean(forced),
+        crossOriginIsolated: self.crossOriginIsolated,
+      };
     } catch (err) {
       fallbacks.push({ backend: name, reason: err instanceof Error ? err.message : String(err) });
     }
