@@ -31,7 +31,8 @@ describe('energy', () => {
 
 describe('energy against the PyTorch fixture', () => {
   it('matches torch float64 energies of the fixture net at T = 1 and T = 2 to fp32 tolerance', async () => {
-    const { fixture, makeFixtureNet, toTensor, expectAllClose, leakedBy } = await import('./__fixtures__/torchFixture');
+    const { fixture, makeFixtureNet, toTensor, expectAllClose, leakedBy } =
+      await import('./__fixtures__/torchFixture');
     const net = makeFixtureNet();
     const logits = tf.tidy(() =>
       tf.concat([net.model(toTensor(fixture.x_id_nhwc)), net.model(toTensor(fixture.x_ood_nhwc))]),

@@ -50,7 +50,8 @@ export function toTensor(a: FixtureArray): tf.Tensor {
 /** The tfjs twin of the fixture's TinyNet. Holds its weights as tensors until `dispose()`. */
 export function makeFixtureNet(): { model: LogitsFn; dispose: () => void } {
   const w = fixture.weights_torch_layout;
-  const convKernel = (a: FixtureArray) => tf.tidy(() => tf.transpose(toTensor(a), [2, 3, 1, 0]) as tf.Tensor4D);
+  const convKernel = (a: FixtureArray) =>
+    tf.tidy(() => tf.transpose(toTensor(a), [2, 3, 1, 0]) as tf.Tensor4D);
   const params = {
     k1: convKernel(w['conv1.weight']),
     b1: toTensor(w['conv1.bias']) as tf.Tensor1D,

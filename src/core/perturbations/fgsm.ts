@@ -41,16 +41,22 @@ export function fgsmOutlierExposure(
   options: FgsmOutlierExposureOptions,
 ): tf.Tensor {
   const { epsilon, objective = 'paper-oe', targetClass = 1, clamp = null, preprocess = identity } = options;
+  if (!Number.isInteger(targetClass) || targetClass < 0)
+    throw new Error(`fgsm: bad target class ${targetClass}`);
   return tf.tidy(() => {
     if (epsilon === 0) return x.clone();
+    // An exception thrown inside tf.grad leaks the taped tensors, so the class-count check is deferred.
+    let numClasses = Infinity;
     const loss = (input: tf.Tensor): tf.Scalar => {
       const logits = model(preprocess(input));
       if (objective === 'paper-oe') return tf.mean(uniformCrossEntropyPerSample(logits)) as tf.Scalar;
-      const [m, c] = logits.shape;
-      if (!(targetClass >= 0 && targetClass < c)) throw new Error(`fgsm: target class ${targetClass} ∉ [0, ${c})`);
-      return crossEntropy(logits, tf.fill([m], targetClass, 'int32') as tf.Tensor1D);
+      numClasses = logits.shape[1];
+      return crossEntropy(logits, tf.fill([logits.shape[0]], targetClass, 'int32') as tf.Tensor1D);
     };
     const grad = tf.grad(loss)(x);
+    if (targetClass >= numClasses && objective === 'code-ce-class1') {
+      throw new Error(`fgsm: target class ${targetClass} ∉ [0, ${numClasses})`);
+    }
     return maybeClamp(tf.add(x, tf.mul(tf.sign(grad), epsilon)), clamp);
   });
 }

@@ -32,9 +32,19 @@ export interface EnergyPgdOptions {
  * @param x [M, ...] outliers. @returns a new tensor of x's shape; leaks nothing.
  */
 export function energyPgd(model: LogitsFn, x: tf.Tensor, options: EnergyPgdOptions): tf.Tensor {
-  const { epsilon, stepSize, steps, random, randomStart = true, clamp = null, preprocess = identity } = options;
+  const {
+    epsilon,
+    stepSize,
+    steps,
+    random,
+    randomStart = true,
+    clamp = null,
+    preprocess = identity,
+  } = options;
   if (!(epsilon >= 0) || !(stepSize >= 0) || !Number.isInteger(steps) || steps < 0) {
-    throw new Error(`energyPgd: need ε ≥ 0, α ≥ 0 and an integer k ≥ 0 (got ${epsilon}, ${stepSize}, ${steps})`);
+    throw new Error(
+      `energyPgd: need ε ≥ 0, α ≥ 0 and an integer k ≥ 0 (got ${epsilon}, ${stepSize}, ${steps})`,
+    );
   }
   if (epsilon === 0) return x.clone();
   const lo = tf.sub(x, epsilon);
