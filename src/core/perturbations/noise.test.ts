@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { leakedBy } from '../__fixtures__/torchFixture';
 import { Random } from '../random';
 import { gaussianNoiseStep } from '../perturbations';
@@ -31,6 +31,7 @@ describe("gaussianNoiseStep 'paper-variance-iid' (default): δ ~ N(0, ε·I) per
   const out = gaussianNoiseStep(null, x, { epsilon: eps, random: new Random(7) });
   const d = noiseOf(x, out);
   const n = d.length;
+  afterAll(() => tf.dispose([x, out]));
 
   it('has mean 0 and variance ε', () => {
     const { mean, variance } = stats(d);
@@ -79,6 +80,7 @@ describe("gaussianNoiseStep 'code-shared-std': δ = ε·n, one (H,W,C) draw shar
   const out = gaussianNoiseStep(null, x, { epsilon: eps, random: new Random(11), mode: 'code-shared-std' });
   const d = noiseOf(x, out);
   const p = d.length / 3;
+  afterAll(() => tf.dispose([x, out]));
 
   it('adds the same pattern to every image of the batch', () => {
     for (let i = 1; i < 3; i++) {
