@@ -49,7 +49,17 @@ describe('odinPreprocess (pytorch-ood odin_preprocessing)', () => {
     out.dispose();
   });
 
-  it('leaks nothing and rejects a normStd of the wrong length', () => {
+  it('defaults to pytorch-ood (ε 0.05, T 1000); ε = 0 is the identity', () => {
+    const a = odinPreprocess(net.model, x);
+    const b = odinPreprocess(net.model, x, { epsilon: 0.05, temperature: 1000 });
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    const z = odinPreprocess(net.model, x, { epsilon: 0 });
+    expect(Array.from(z.dataSync())).toEqual(Array.from(x.dataSync()));
+    tf.dispose([a, b, z]);
+  });
+
+  it('leaks nothing and rejects a normStd of the wrong length or T ≤ 0', () => {
+    expect(() => odinPreprocess(net.model, x, { temperature: 0 })).toThrow(/temperature/);
     expect(leakedBy(() => odinPreprocess(net.model, x, { epsilon, temperature, normStd }))).toBe(0);
     expect(() => odinPreprocess(net.model, x, { epsilon, temperature, normStd: [0.2, 0.2] })).toThrow(
       /channels/,

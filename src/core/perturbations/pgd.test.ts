@@ -28,6 +28,13 @@ describe('energyPgd', () => {
     });
   }
 
+  it('defaults α to 2.5·ε/k', () => {
+    const a = energyPgd(net.model, x, { epsilon: 0.1, steps: 5, random: new Random(1) });
+    const b = energyPgd(net.model, x, { epsilon: 0.1, steps: 5, stepSize: 0.05, random: new Random(1) });
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    tf.dispose([a, b]);
+  });
+
   it('is deterministic for a seed, and the random start depends on the seed', () => {
     const run = (seed: number, steps: number) =>
       energyPgd(net.model, x, { epsilon: 0.1, stepSize: 0.02, steps, random: new Random(seed) });

@@ -7,8 +7,8 @@ import { identity, maybeClamp, meanEnergyOf, type ClampRange, type Preprocess } 
 export interface EnergyPgdOptions {
   /** Radius ε of the L∞ ball around x, in the input's (pixel) units. */
   epsilon: number;
-  /** Step size α per iteration (the authors' code: 0.03). */
-  stepSize: number;
+  /** Step size α per iteration (default 2.5·ε/k, Madry et al.'s rule; the authors' code: 0.03). */
+  stepSize?: number;
   /** Number of iterations k (the authors' code: 20). */
   steps: number;
   /** Seeded generator for the random start (consumes x.size uniform draws when `randomStart`). */
@@ -34,8 +34,8 @@ export interface EnergyPgdOptions {
 export function energyPgd(model: LogitsFn, x: tf.Tensor, options: EnergyPgdOptions): tf.Tensor {
   const {
     epsilon,
-    stepSize,
     steps,
+    stepSize = (2.5 * epsilon) / Math.max(1, steps),
     random,
     randomStart = true,
     clamp = null,
