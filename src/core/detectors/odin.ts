@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LogitsFn } from '../model';
+import { signStep } from './mahalanobis';
+import type { Detector, DetectorInput } from './types';
+
+/** ODIN options (pytorch-ood defaults: eps 0.05, temperature 1000, no std division). */
+export interface OdinOptions {
+  /** Input step size (default 0.05; pytorch-ood's examples use 0.002 with the WRN std). */
+  eps?: number;
+  /** Temperature T of the preprocessing loss (default 1000). */
+  temperature?: number;
+  /** Per-channel std (last axis, NHWC) the gradient sign is divided by; default none. */
+  normStd?: readonly number[] | null;
+}
+
+/**
+ * ODIN's input preprocessing as pytorch-ood codes it (OOD_SPEC §1): ŷ = argmax f(x)/T;
+ * L = nll_loss(f(x)/T, ŷ) = −mean_i f_ŷ(x_i)/T (NLL on the *raw scaled logits*, not log-softmax);
+ * x̂ = x − eps·sign(∇ₓL) [÷ std_c per channel]. The step raises the predicted logit. −f_ŷ/T equals
+ * −max_c f_c/T, whose gradient is exactly that of the predicted class's logit (ŷ is held fixed).
+ * @param model logits function; use eval mode. @param x [N, ...] inputs.
+ * @returns x̂ of x's shape; leaks no tensors. (Local to the detectors until src/core/perturbations.ts has it.)
+ */
+export function odinPreprocess(model: LogitsFn, x: tf.Tensor, options: OdinOptions = {}): tf.Tensor {
+  const { eps = 0.05, temperature = 1000, normStd = null } = options;
+  if (!(temperature > 0)) throw new Error(`ODIN: temperature must be positive, got ${temperature}`);
+  return tf.tidy(() => {
+    if (eps === 0) return x.clone();
+    const loss = (input: tf.Tensor): tf.Scalar =>
+      tf.neg(tf.mean(tf.max(tf.div(model(input), temperature), 1))) as tf.Scalar;
+    const grad = tf.grad(loss)(x);
+    return signStep(x, grad, eps, normStd);
+  });
+}
+
+/**
+ * ODIN detector: score = −max_c softmax(f(x̂))_c at **T = 1** (pytorch-ood does not reapply the temperature,
+ * unlike the original ODIN), with x̂ = {@link odinPreprocess}(x). Needs `inputs` and the model; reads the scores
+ * back synchronously (dataSync).
+ */
+export class ODIN implements Detector {
+  readonly name = 'ODIN';
+  readonly needs = ['inputs'] as const;
+  constructor(
+    readonly model: LogitsFn,
+    readonly options: OdinOptions = {},
+  ) {}
+
+  score(input: DetectorInput): Float32Array {
+    const x = input.inputs;
+    if (!x) throw new Error('ODIN: needs inputs (it perturbs them through the model)');
+    const s = tf.tidy(() => {
+      const xHat = odinPreprocess(this.model, x, this.options);
+      return tf.neg(tf.max(tf.softmax(this.model(xHat)), 1));
+    });
+    const out = new Float32Array(s.dataSync());
+    s.dispose();
+    return out;
+  }
+}
