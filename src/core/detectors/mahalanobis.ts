@@ -111,13 +111,13 @@ export class Mahalanobis implements Detector {
 
 /** Options of the gradient-sign input preprocessing (Mahalanobis and ODIN). */
 export interface InputPreprocessOptions {
-  /** Step size (pytorch-ood default 0.002 for Mahalanobis, 0.05 for ODIN). */
-  eps: number;
+  /** Step size ε (pytorch-ood's Mahalanobis default: 0.002). */
+  epsilon: number;
   /** Per-channel std (last axis of NHWC inputs) the sign is divided by, or null (default). */
   normStd?: readonly number[] | null;
 }
 
-/** x − eps·sign(g) [/ std per channel]; `g` is the gradient of the loss to *decrease*. */
+/** x − ε·sign(g) [÷ std per channel, last axis]; `g` is the gradient of the loss to *decrease*. Leaks nothing. */
 export function signStep(
   x: tf.Tensor,
   grad: tf.Tensor,
@@ -142,6 +142,7 @@ export function signStep(
  * Mahalanobis input preprocessing (pytorch-ood, eps > 0): L = mean_i ½·min_k d_k(z(x_i)), whose gradient is that
  * of ½·d_k* with k* the nearest class; x̂ = x − eps·sign(∇ₓL) (÷ std per channel if given), moving x towards its
  * nearest class mean. Score the result with `detector.score({features: featuresOf(x̂)})`.
+ * Needs tfjs gradients registered (`import '@tensorflow/tfjs-core/dist/register_all_gradients'` at the entry).
  * @param featuresFn differentiable inputs → features [N, D] (eval mode is the caller's choice).
  * @returns x̂, same shape as x; leaks no tensors.
  */
@@ -154,7 +155,7 @@ export function mahalanobisPreprocess(
   if (!detector.whitening || !detector.means) throw new Error('Mahalanobis: call fit() before preprocessing');
   const { whitening, means } = detector;
   return tf.tidy(() => {
-    if (options.eps === 0) return x.clone();
+    if (options.epsilon === 0) return x.clone();
     const t = tf.tensor2d(Float32Array.from(whitening.data), [whitening.rows, whitening.cols], 'float32');
     const mu = tf.tensor2d(Float32Array.from(means.data), [means.rows, means.cols], 'float32');
     const loss = (input: tf.Tensor): tf.Scalar => {
@@ -165,6 +166,6 @@ export function mahalanobisPreprocess(
       return tf.mean(tf.mul(tf.min(d, 1), 0.5)) as tf.Scalar;
     };
     const grad = tf.grad(loss)(x);
-    return signStep(x, grad, options.eps, options.normStd);
+    return signStep(x, grad, options.epsilon, options.normStd);
   });
 }

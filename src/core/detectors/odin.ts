@@ -5,8 +5,8 @@ import type { Detector, DetectorInput } from './types';
 
 /** ODIN options (pytorch-ood defaults: eps 0.05, temperature 1000, no std division). */
 export interface OdinOptions {
-  /** Input step size (default 0.05; pytorch-ood's examples use 0.002 with the WRN std). */
-  eps?: number;
+  /** Input step size ε (default 0.05; pytorch-ood's examples use 0.002 with the WRN std). */
+  epsilon?: number;
   /** Temperature T of the preprocessing loss (default 1000). */
   temperature?: number;
   /** Per-channel std (last axis, NHWC) the gradient sign is divided by; default none. */
@@ -19,17 +19,20 @@ export interface OdinOptions {
  * x̂ = x − eps·sign(∇ₓL) [÷ std_c per channel]. The step raises the predicted logit. −f_ŷ/T equals
  * −max_c f_c/T, whose gradient is exactly that of the predicted class's logit (ŷ is held fixed).
  * @param model logits function; use eval mode. @param x [N, ...] inputs.
- * @returns x̂ of x's shape; leaks no tensors. (Local to the detectors until src/core/perturbations.ts has it.)
+ * Same name, signature and options as `odinPreprocess` in src/core/perturbations.ts (another engineer's branch);
+ * kept local here until that is on main, then this should become a re-export of it.
+ * Needs tfjs gradients registered (`import '@tensorflow/tfjs-core/dist/register_all_gradients'` at the entry).
+ * @returns x̂ of x's shape; leaks no tensors.
  */
 export function odinPreprocess(model: LogitsFn, x: tf.Tensor, options: OdinOptions = {}): tf.Tensor {
-  const { eps = 0.05, temperature = 1000, normStd = null } = options;
+  const { epsilon = 0.05, temperature = 1000, normStd = null } = options;
   if (!(temperature > 0)) throw new Error(`ODIN: temperature must be positive, got ${temperature}`);
   return tf.tidy(() => {
-    if (eps === 0) return x.clone();
+    if (epsilon === 0) return x.clone();
     const loss = (input: tf.Tensor): tf.Scalar =>
       tf.neg(tf.mean(tf.max(tf.div(model(input), temperature), 1))) as tf.Scalar;
     const grad = tf.grad(loss)(x);
-    return signStep(x, grad, eps, normStd);
+    return signStep(x, grad, epsilon, normStd);
   });
 }
 

@@ -112,3 +112,11 @@ export function checkHead(detector: string, w: Matrix, b: ArrayLike<number>): vo
   if (w.data.length !== w.rows * w.cols) throw new Error(`${detector}: W has a bad shape`);
   if (b.length !== w.rows) throw new Error(`${detector}: b has ${b.length} entries, W has ${w.rows} rows`);
 }
+
+/** Reads a [N, K] tensor into a Float32Array-backed {@link Matrix} (does not dispose the tensor). */
+export async function matrixFromTensor(t: tf.Tensor2D): Promise<Matrix> {
+  if (t.rank !== 2) throw new Error(`matrixFromTensor: expected a rank-2 tensor, got rank ${t.rank}`);
+  const data = await t.data();
+  if (!(data instanceof Float32Array)) throw new Error(`matrixFromTensor: expected float32, got ${t.dtype}`);
+  return { data, rows: t.shape[0], cols: t.shape[1] };
+}
