@@ -4,8 +4,9 @@ import { EigenvalueDecomposition, Matrix as MlMatrix, pseudoInverse } from 'ml-m
  * Small dense linear algebra on row-major typed arrays, for the detectors (dimensions up to a few hundred).
  * Everything is computed in float64. The symmetric eigen-decomposition and the pseudo-inverse come from ml-matrix
  * (a maintained port of JAMA: Householder tridiagonalisation + QL for symmetric matrices, Golub–Kahan SVD), which
- * is O(D³) with a small constant (a 640×640 covariance takes about a second) — faster and better tested than a
- * hand-written Jacobi. Cholesky and triangular inversion are a few lines and written here.
+ * is O(D³) and better tested than a hand-written Jacobi (whose sweeps would cost several times more). Measured in
+ * Node on the shared 2-core dev box: eigen 128×128 ≈ 0.1 s, 640×640 ≈ 3.6 s (a one-off at fit time); Cholesky
+ * inverse 640×640 ≈ 0.6 s. Cholesky and triangular inversion are a few lines and written here.
  */
 
 /** Row-major matrix: element (i, j) is data[i·cols + j]. */
