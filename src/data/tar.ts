@@ -1,3 +1,4 @@
+import { strFromU8, strToU8 } from 'fflate';
 import { DataError } from './errors';
 
 /** One member of a tar archive, as its header describes it. */
@@ -21,7 +22,7 @@ const BLOCK = 512;
 function readString(b: Uint8Array, off: number, len: number): string {
   let end = off;
   while (end < off + len && b[end] !== 0) end++;
-  return new TextDecoder().decode(b.subarray(off, end));
+  return strFromU8(b.subarray(off, end));
 }
 
 function readOctal(b: Uint8Array, off: number, len: number): number {
@@ -134,7 +135,8 @@ export class TarStream {
         this.archiveName,
       );
     const size = readOctal(h, 124, 12);
-    if (!Number.isFinite(size)) throw new DataError('a header has an unreadable size field.', this.archiveName);
+    if (!Number.isFinite(size))
+      throw new DataError('a header has an unreadable size field.', this.archiveName);
     const type = String.fromCharCode(h[156] || 48);
     const magic = readString(h, 257, 6);
     const prefix = magic.startsWith('ustar') ? readString(h, 345, 155) : '';
@@ -161,7 +163,7 @@ export class TarStream {
 
   private endMember(): void {
     if (this.meta) {
-      const text = new TextDecoder().decode(this.meta.buf);
+      const text = strFromU8(this.meta.buf);
       if (this.meta.kind === 'L') this.longName = text.replace(/\0+$/, '');
       else if (this.current?.type === 'x') {
         const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(text);
@@ -200,7 +202,7 @@ export function writeTar(files: [string, Uint8Array][]): Uint8Array {
   for (const [, b] of files) total += BLOCK + Math.ceil(b.length / BLOCK) * BLOCK;
   const out = new Uint8Array(total);
   let off = 0;
-  const enc = new TextEncoder();
+  const enc = { encode: (s: string) => strToU8(s) };
   const put = (s: string, at: number, len: number) => out.set(enc.encode(s).subarray(0, len), at);
   for (const [name, bytes] of files) {
     if (enc.encode(name).length > 100) throw new Error(`writeTar: name too long: ${name}`);

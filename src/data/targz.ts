@@ -1,4 +1,4 @@
-import { Gunzip } from 'fflate';
+import { Gunzip, strFromU8 } from 'fflate';
 import { DataError } from './errors';
 import { TarStream, collectSink, type TarEntryHeader } from './tar';
 
@@ -53,7 +53,7 @@ export async function readTarGzStream(
       first = false;
       if (isGzip(chunk)) {
         gunzip = new Gunzip((data) => feedTar(data));
-      } else if (chunk.length >= 262 && new TextDecoder().decode(chunk.subarray(257, 262)) !== 'ustar') {
+      } else if (chunk.length >= 262 && strFromU8(chunk.subarray(257, 262), true) !== 'ustar') {
         throw new DataError('this is neither a .tar.gz nor a .tar archive (no gzip or tar signature).', name);
       }
     }

@@ -22,9 +22,14 @@ export function md5Hex(bytes: Uint8Array): string {
  */
 export function verifyCifar10Batch(name: string, bytes: Uint8Array): string {
   const expected = CIFAR10_MD5[name];
-  if (!expected) throw new Error(`${name}: not a CIFAR-10 batch name (expected one of ${Object.keys(CIFAR10_MD5).join(', ')})`);
+  if (!expected)
+    throw new Error(
+      `${name}: not a CIFAR-10 batch name (expected one of ${Object.keys(CIFAR10_MD5).join(', ')})`,
+    );
   const got = md5Hex(bytes);
   if (got !== expected)
-    throw new Error(`${name}: md5 ${got} does not match the official ${expected}; the conversion or the source is corrupt`);
+    throw new Error(
+      `${name}: md5 ${got} does not match the official ${expected}; the conversion or the source is corrupt`,
+    );
   return got;
 }

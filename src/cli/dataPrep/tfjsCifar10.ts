@@ -11,7 +11,8 @@ import { encodeCifarBinary, CIFAR_PIXELS } from '../../data/cifar';
 export function pngSheetToCifarBinary(png: Uint8Array, labels: number[]): Uint8Array {
   const img = PNG.sync.read(Buffer.from(png.buffer, png.byteOffset, png.length));
   if (img.width !== 1024) throw new Error(`PNG sheet is ${img.width} px wide, expected 1024 (32×32 per row)`);
-  if (img.height !== labels.length) throw new Error(`PNG sheet has ${img.height} rows for ${labels.length} labels`);
+  if (img.height !== labels.length)
+    throw new Error(`PNG sheet has ${img.height} rows for ${labels.length} labels`);
   const n = img.height;
   const hwc = new Uint8Array(n * CIFAR_PIXELS);
   const src = img.data;
