@@ -37,7 +37,11 @@ export const getOodSets = (): ImageSet[] =>
 function summarise(): DataSummary {
   const order = { id: 0, outliers: 1, ood: 2 };
   const list: SetSummary[] = [...sets.values()]
-    .sort((a, b) => order[a.role] - order[b.role] || (a.key < b.key ? -1 : 1))
+    .sort(
+      (a, b) =>
+        order[a.role] - order[b.role] ||
+        (a.key === 'id:train' ? -1 : b.key === 'id:train' ? 1 : a.key < b.key ? -1 : 1),
+    )
     .map(({ key, role, split, set, cached }) => {
       const classes = set.labels ? (set.classNames?.length ?? Math.max(...set.labels) + 1) : null;
       let perClass: number[] | undefined;
