@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { readOutlierNpz } from '../src/data/outliers/npzOutliers';
 
 const fixture = (p: string) => readFileSync(new URL(`../tests/fixtures/${p}`, import.meta.url));
 const bin = (name: string, buffer: Buffer) => ({ name, mimeType: 'application/octet-stream', buffer });
@@ -38,6 +39,14 @@ test('data panel: upload CIFAR, outliers at σ² = 1, 2, 5, OOD sets, clear erro
   await expect(table.locator('tr[data-key="id:test"] .tag')).toHaveText('cached');
   // The generator is fitted automatically after the ID load.
   await expect(panel.getByTestId('generator-summary')).toContainText('q = 32 on 1,000 images');
+  // … and the default training outliers are drawn: 10,000 at σ² = 2, exportable in the authors' .npz layout.
+  await expect(table.locator('tr[data-key="outliers"]')).toContainText('10,000');
+  await expect(table.locator('tr[data-key="outliers"]')).toContainText('PPCA outliers σ²=2');
+  const download = page.waitForEvent('download');
+  await panel.getByRole('button', { name: 'Export samples-2.0.npz' }).click();
+  const file = await (await download).path();
+  const npz = readOutlierNpz(new Uint8Array(readFileSync(file)), 'export');
+  expect([npz.n, npz.height, npz.width, npz.channels]).toEqual([10000, 32, 32, 3]);
 
   const outliers = panel.getByTestId('outlier-controls');
   for (const s2 of ['1', '2', '5']) {
@@ -100,4 +109,28 @@ test('data panel: a CIFAR-10 .tar.gz streams through the worker with progress', 
   const table = page.getByTestId('data-sets');
   await expect(table.locator('tr[data-key="id:train"]')).toContainText('30');
   await expect(table.locator('tr[data-key="id:test"]')).toContainText('20');
+});
+
+test('data panel: what `npm run data` prepared is served and loaded (skipped when public/data is absent)', async ({
+  page,
+}) => {
+  test.skip(!existsSync('public/data/manifest.json'), 'run `npm run data` first');
+  await page.goto('/?backend=cpu');
+  await page.evaluate(
+    () =>
+      new Promise((r) => {
+        const q = indexedDB.deleteDatabase('aoe-data');
+        q.onsuccess = q.onerror = q.onblocked = r;
+      }),
+  );
+  await page.reload();
+  const table = page.getByTestId('data-sets');
+  await expect(table.locator('tr[data-key="id:train"]')).toContainText('50,000', { timeout: 120_000 });
+  await expect(table.locator('tr[data-key="id:test"]')).toContainText('10,000');
+  await expect(table.locator('tr[data-key="ood:textures10-32.bin"]')).toContainText('1,200');
+  await expect(table.locator('tr[data-key="ood:t10k-images-idx3-ubyte.gz"]')).toContainText('10,000');
+  await expect(page.getByTestId('generator-summary')).toContainText('q = 32 on 2,000 images', {
+    timeout: 120_000,
+  });
+  await page.getByTestId('panel-data').screenshot({ path: 'test-results/data-panel-served.png' });
 });

@@ -59,24 +59,31 @@ function lines(bytes: Uint8Array): string[] {
     .filter(Boolean);
 }
 
-/** Assembles CIFAR train/test sets from named batch bytes (archive members or .bin files). */
+/** A parsed CIFAR batch (its raw bytes are not kept). */
+interface ParsedBatch {
+  name: string;
+  variant: CifarVariant;
+  set: ImageSet;
+}
+
+/** Parses one batch, taking the variant from the official name, else from the record size. */
+function parseBatch(name: string, bytes: Uint8Array): ParsedBatch {
+  let variant = cifarVariantFromName(name);
+  if (!variant)
+    variant =
+      bytes.length % cifarRecordSize('cifar10') !== 0 && bytes.length % cifarRecordSize('cifar100') === 0
+        ? 'cifar100'
+        : 'cifar10';
+  return { name, variant, set: parseCifarBinary(bytes, variant, base(name)) };
+}
+
+/** Assembles CIFAR train/test sets from parsed batches (archive members or .bin files). */
 function assembleCifar(
-  batches: { name: string; bytes: Uint8Array }[],
+  parsed: ParsedBatch[],
   labelNames: Map<string, string[]>,
   source: string,
 ): LoadedSet[] {
-  const variants = new Set<CifarVariant>();
-  const parsed: { name: string; variant: CifarVariant; set: ImageSet }[] = [];
-  for (const b of batches) {
-    let variant = cifarVariantFromName(b.name);
-    if (!variant) {
-      if (b.bytes.length % cifarRecordSize('cifar10') === 0) variant = 'cifar10';
-      else if (b.bytes.length % cifarRecordSize('cifar100') === 0) variant = 'cifar100';
-      else variant = 'cifar10'; // parse to get the precise message
-    }
-    variants.add(variant);
-    parsed.push({ name: b.name, variant, set: parseCifarBinary(b.bytes, variant, base(b.name)) });
-  }
+  const variants = new Set(parsed.map((p) => p.variant));
   if (variants.size > 1)
     throw new DataError(
       'these files mix CIFAR-10 and CIFAR-100 batches; load one data set at a time.',
@@ -95,10 +102,9 @@ function assembleCifar(
       .filter((p) => (split === 'test') === isTest(p.name))
       .sort((a, b) => (base(a.name) < base(b.name) ? -1 : 1));
     if (parts.length === 0) continue;
-    const set = concatSets(
-      `${label} ${split}`,
-      parts.map((p) => p.set),
-    );
+    const sets = parts.map((p) => p.set);
+    const set =
+      sets.length === 1 ? { ...sets[0], name: `${label} ${split}` } : concatSets(`${label} ${split}`, sets);
     set.classNames = classNames;
     set.source = `${source}: ${parts.map((p) => base(p.name)).join(', ')}`;
     out.push({ key: `id:${split}`, role: 'id', split, set });
@@ -107,7 +113,7 @@ function assembleCifar(
 }
 
 async function loadId(files: InputFile[], opts: LoadOptions): Promise<LoadedSet[]> {
-  const batches: { name: string; bytes: Uint8Array }[] = [];
+  const batches: ParsedBatch[] = [];
   const labelNames = new Map<string, string[]>();
   for (const f of files) {
     if (isArchive(f.name)) {
@@ -117,6 +123,8 @@ async function loadId(files: InputFile[], opts: LoadOptions): Promise<LoadedSet[
         {
           name: f.name,
           totalIn: f.size,
+          // parse each batch as soon as it is complete, so at most one raw member is held at a time
+          map: (n, b): ParsedBatch | string[] => (n.endsWith('.bin') ? parseBatch(n, b) : lines(b)),
           shouldStop: opts.shouldStop,
           onProgress: (p: StreamProgress) =>
             opts.onProgress?.({ phase: `reading ${f.name}`, done: p.bytesIn, total: f.size, unit: 'bytes' }),
@@ -128,12 +136,12 @@ async function loadId(files: InputFile[], opts: LoadOptions): Promise<LoadedSet[
           `the archive holds no CIFAR batches (.bin files); found: ${[...members.keys()].slice(0, 5).join(', ') || 'nothing usable'}.`,
           f.name,
         );
-      for (const [n, b] of members) {
-        if (n.endsWith('.txt')) labelNames.set(base(n), lines(b));
-        else batches.push({ name: n, bytes: b });
+      for (const [n, m] of members) {
+        if (Array.isArray(m)) labelNames.set(base(n), m);
+        else batches.push(m);
       }
     } else if (/\.bin$/i.test(f.name)) {
-      batches.push({ name: f.name, bytes: await f.bytes() });
+      batches.push(parseBatch(f.name, await f.bytes()));
     } else if (/\.(txt|html)$/i.test(f.name)) {
       labelNames.set(base(f.name), lines(await f.bytes()));
     } else {

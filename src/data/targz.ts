@@ -23,21 +23,27 @@ export function isGzip(bytes: Uint8Array): boolean {
  * @param want picks members by header (path inside the archive).
  * @param opts.totalIn archive size for progress; `onProgress` is called after every input chunk
  *   (throttle in the caller); `shouldStop` aborts between chunks (throws an Error 'cancelled').
- * @returns the kept members by path, in archive order.
+ * @returns the kept members by path (through `opts.map` when given), in archive order.
  */
-export async function readTarGzStream(
+export async function readTarGzStream<T = Uint8Array>(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   want: (h: TarEntryHeader) => boolean,
   opts: {
     name?: string;
+    /** Turns each kept member into what is stored, as soon as it is complete (so its raw bytes can be freed). */
+    map?: (name: string, bytes: Uint8Array) => T;
     totalIn?: number;
     onProgress?: (p: StreamProgress) => void;
     shouldStop?: () => boolean;
   } = {},
-): Promise<Map<string, Uint8Array>> {
+): Promise<Map<string, T>> {
   const name = opts.name ?? 'archive';
-  const out = new Map<string, Uint8Array>();
-  const tar = new TarStream((h) => (want(h) ? collectSink(h.size, (b) => out.set(h.name, b)) : null), name);
+  const out = new Map<string, T>();
+  const map = opts.map ?? ((_: string, b: Uint8Array) => b as unknown as T);
+  const tar = new TarStream(
+    (h) => (want(h) ? collectSink(h.size, (b) => out.set(h.name, map(h.name, b))) : null),
+    name,
+  );
   const state: { gunzip: Gunzip | null; first: boolean } = { gunzip: null, first: true };
   let bytesIn = 0;
   let bytesOut = 0;

@@ -44,7 +44,14 @@ export async function restoreData(): Promise<void> {
   set({ summary: r.summary });
   pushMessages(r.messages);
   await refreshThumbs();
-  if (r.summary.sets.some((s) => s.key === 'id:train') && !r.summary.generator) await fitGenerator();
+  if (r.summary.sets.some((s) => s.key === 'id:train') && !r.summary.generator) await fitAndDraw();
+}
+
+/** After new ID data: fit the generator, and draw the default training outliers unless a set is loaded. */
+async function fitAndDraw(): Promise<void> {
+  await fitGenerator();
+  const s = get().summary;
+  if (s?.generator && !s.sets.some((x) => x.key === 'outliers')) await generateOutliers();
 }
 
 /** Loads dropped/picked files for a role. */
@@ -57,7 +64,7 @@ export async function loadDataFiles(files: File[], role: DataRole): Promise<void
   set({ summary: r.summary });
   pushMessages(r.messages);
   await refreshThumbs();
-  if (r.added.includes('id:train')) await fitGenerator();
+  if (r.added.includes('id:train')) await fitAndDraw();
 }
 
 export async function fitGenerator(): Promise<void> {
