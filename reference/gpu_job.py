@@ -346,6 +346,9 @@ def main():
                 ["%.3f" % v for v in info["train_loss"]]))
             with open(ft_path, "w") as f:
                 json.dump(ft, f, indent=1)
+            if seed == args.ft_seed0 and mth in ("OE", "AOE"):
+                L.save_safetensors(os.path.join(args.out, "finetuned-%s-seed%d.safetensors" % (mth, seed)),
+                                   L.model_state_f32(m), {"method": mth, "seed": seed, "epochs": args.ft_epochs})
             del m
         round_time = time.time() - tr0
     log("done; total %.1fs" % (time.time() - T0))
