@@ -43,7 +43,8 @@ export function validateWrnConfig(c: WrnConfig): void {
 }
 
 /** Kind of one state_dict entry. */
-export type EntryKind = 'conv' | 'bnWeight' | 'bnBias' | 'bnMean' | 'bnVar' | 'bnCount' | 'fcWeight' | 'fcBias';
+export type EntryKind =
+  'conv' | 'bnWeight' | 'bnBias' | 'bnMean' | 'bnVar' | 'bnCount' | 'fcWeight' | 'fcBias';
 
 /** One entry of the PyTorch state_dict, with its tfjs counterpart. */
 export interface StateEntry {
@@ -138,6 +139,12 @@ export function wrnStateEntries(c: WrnConfig): StateEntry[] {
     tfShape: [last, c.numClasses],
     trainable: true,
   });
-  entries.push({ key: 'fc.bias', kind: 'fcBias', torchShape: [c.numClasses], tfShape: [c.numClasses], trainable: true });
+  entries.push({
+    key: 'fc.bias',
+    kind: 'fcBias',
+    torchShape: [c.numClasses],
+    tfShape: [c.numClasses],
+    trainable: true,
+  });
   return entries;
 }
