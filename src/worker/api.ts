@@ -1,4 +1,5 @@
 import type { BackendInfo, BackendName } from './backend';
+import type { DataWorkerApi } from './data/types';
 
 /**
  * The typed surface of the compute worker, called from the main thread through comlink.
@@ -9,4 +10,6 @@ export interface WorkerApi {
   init(forced?: BackendName): Promise<BackendInfo>;
   /** Liveness probe used by tests and by the UI's worker-crash detector. */
   ping(): Promise<'pong'>;
+  /** Data sets: CIFAR loading and caching, training outliers, OOD test sets (src/worker/dataApi.ts). */
+  data: DataWorkerApi;
 }

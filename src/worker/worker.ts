@@ -4,10 +4,12 @@ import type { WorkerApi } from './api';
 import { selectBackend } from './backend';
 // tfjs-core registers no gradients by itself; core perturbations and training call tf.grad.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { dataApi } from './dataApi';
 
 const api: WorkerApi = {
   init: (forced) => selectBackend(forced),
   ping: async () => 'pong',
+  data: dataApi,
 };
 
 Comlink.expose(api);
