@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outlierExposureLoss } from '../core/losses';
 import { Random } from '../core/random';
 import type { ModelState } from './types';
-import { registerWasmTrainingKernels } from './wasmKernels';
+import { registerWasmTrainingKernels, useFastCpuConvFilterGradient } from './wasmKernels';
 import { WideResNet } from './wrn';
 import { wrnConfig, wrnStateEntries } from './wrnSpec';
 
@@ -29,6 +29,30 @@ async function onBackend<T>(name: string, f: () => T): Promise<T> {
   } finally {
     await tf.setBackend('cpu');
   }
+}
+
+const CONV_CASES = [
+  { x: [2, 9, 9, 3], w: [3, 3, 3, 4], stride: 1, pad: 1 as const },
+  { x: [2, 9, 8, 3], w: [3, 3, 3, 5], stride: 2, pad: 1 as const },
+  { x: [3, 8, 8, 4], w: [1, 1, 4, 6], stride: 2, pad: 0 as const },
+  { x: [1, 7, 7, 2], w: [3, 2, 2, 3], stride: 2, pad: 'same' as const },
+  { x: [2, 6, 7, 2], w: [2, 3, 2, 2], stride: 1, pad: 'valid' as const },
+];
+
+/** Gradients of Σ conv2d(x, w)² w.r.t. [x, w] on the current backend, as arrays. */
+function convGrads(c: (typeof CONV_CASES)[number]): Float32Array[] {
+  const rng = new Random(3);
+  const xv = rng.normalArray(c.x.reduce((a, b) => a * b));
+  const wv = rng.normalArray(c.w.reduce((a, b) => a * b));
+  return tf.tidy(() => {
+    const x = tf.tensor4d(xv, c.x as [number, number, number, number]);
+    const w = tf.tensor4d(wv, c.w as [number, number, number, number]);
+    const f = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad)));
+    return tf
+      .grads(f)([x, w])
+      .map((g) => g.dataSync().slice() as Float32Array);
+  });
 }
 
 describe('WASM training kernels', () => {
@@ -57,7 +81,9 @@ describe('WASM training kernels', () => {
         const w = tf.tensor4d(wv, c.w as [number, number, number, number]);
         const f = (a: tf.Tensor, b: tf.Tensor) =>
           tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad)));
-        return tf.grads(f)([x, w]).map((g) => g.dataSync().slice());
+        return tf
+          .grads(f)([x, w])
+          .map((g) => g.dataSync().slice());
       });
     const cpu = grads();
     const before = tf.memory().numTensors;
@@ -66,6 +92,23 @@ describe('WASM training kernels', () => {
     expect(relToMax(wasm[0], cpu[0])).toBeLessThan(1e-5);
     expect(relToMax(wasm[1], cpu[1])).toBeLessThan(1e-5);
   });
+
+  it.each(CONV_CASES)(
+    'the opt-in fast CPU filter gradient equals the stock one: $x * $w, stride $stride, pad $pad',
+    (c) => {
+      const stock = convGrads(c);
+      const restore = useFastCpuConvFilterGradient();
+      let fast: Float32Array[];
+      try {
+        fast = convGrads(c);
+      } finally {
+        restore();
+      }
+      expect(relToMax(fast[1], stock[1])).toBeLessThan(1e-5);
+      expect(Array.from(fast[0])).toEqual(Array.from(stock[0])); // the input gradient is untouched
+      expect(relToMax(convGrads(c)[1], stock[1])).toBe(0); // and the stock kernel is back
+    },
+  );
 
   it('gives a WRN-10-1 OE loss gradient equal to the CPU backend’s for every weight and the input', async () => {
     const config = wrnConfig('WRN-10-1', { dropRate: 0 });
@@ -95,7 +138,9 @@ describe('WASM training kernels', () => {
       };
       const { value, grads } = tf.variableGrads(() => loss(x), vars);
       value.dispose();
-      const out = new Map(vars.map((v) => [v.name.slice(v.name.indexOf('/') + 1), grads[v.name].dataSync().slice()]));
+      const out = new Map(
+        vars.map((v) => [v.name.slice(v.name.indexOf('/') + 1), grads[v.name].dataSync().slice()]),
+      );
       tf.dispose(Object.values(grads));
       const gx = tf.grad((input: tf.Tensor) => loss(input as tf.Tensor4D))(x);
       out.set('input', gx.dataSync().slice());

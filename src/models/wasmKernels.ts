@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
+ * Convolution-gradient kernels (registered per backend; the file is named for its main use).
+ *
  * Kernels that stock @tensorflow/tfjs-backend-wasm 4.22 lacks for training a convnet, expressed through the
  * forward kernels it has (XNNPACK convolution, transpose, slice). Only Conv2DBackpropFilter is missing for a
  * WideResNet (Conv2DBackpropInput, the BN/ReLU/pool/softmax gradients' element-wise ops all exist).
@@ -14,17 +16,21 @@ import * as tf from '@tensorflow/tfjs-core';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
 
-function run(name: string, args: KernelArgs): tf.TensorInfo {
-  const kernel = tf.getKernel(name, 'wasm');
-  if (!kernel) throw new Error(`the wasm backend has no ${name} kernel`);
-  return kernel.kernelFunc(args as never) as tf.TensorInfo;
-}
+/** Conv2DBackpropFilter through forward kernels of `backendName` (see the file comment). */
+const conv2DBackpropFilterVia = (backendName: string) => (args: KernelArgs) =>
+  conv2DBackpropFilter(backendName, args);
 
-function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+function conv2DBackpropFilter(backendName: string, { inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const run = (name: string, a: KernelArgs): tf.TensorInfo => {
+    const kernel = tf.getKernel(name, backendName);
+    if (!kernel) throw new Error(`the ${backendName} backend has no ${name} kernel`);
+    return kernel.kernelFunc(a as never) as tf.TensorInfo;
+  };
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+    attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
-  if (format !== 'channelsLast') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
+  if (format !== 'channelsLast') throw new Error('Conv2DBackpropFilter via forward conv supports NHWC only');
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filterShape,
@@ -62,7 +68,9 @@ function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): tf.Te
     );
     const [kh, kw, c, o] = filterShape;
     if (w.shape[1] !== kh || w.shape[2] !== kw) {
-      w = keep(run('Slice', { inputs: { x: w }, backend, attrs: { begin: [0, 0, 0, 0], size: [c, kh, kw, o] } }));
+      w = keep(
+        run('Slice', { inputs: { x: w }, backend, attrs: { begin: [0, 0, 0, 0], size: [c, kh, kw, o] } }),
+      );
     }
     return run('Transpose', { inputs: { x: w }, backend, attrs: { perm: [1, 2, 0, 3] } });
   } finally {
@@ -82,7 +90,32 @@ export function registerWasmTrainingKernels(): void {
     tf.registerKernel({
       kernelName: 'Conv2DBackpropFilter',
       backendName: 'wasm',
-      kernelFunc: conv2DBackpropFilterWasm as unknown as tf.KernelFunc,
+      kernelFunc: conv2DBackpropFilterVia('wasm') as unknown as tf.KernelFunc,
     });
   }
 }
+
+/**
+ * Replace the CPU backend's Conv2DBackpropFilter (a naive 7-deep loop, ~25× slower than its forward conv on a
+ * WRN) with the same forward-conv formulation. Opt-in, for the app's CPU fallback and Node runs; the stock
+ * kernel stays the reference in tests. @returns a function that restores the stock kernel.
+ */
+export function useFastCpuConvFilterGradient(): () => void {
+  if (fastCpuActive) return () => {};
+  const stock = tf.getKernel('Conv2DBackpropFilter', 'cpu');
+  if (!stock) throw new Error('the cpu backend is not loaded');
+  tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'cpu',
+    kernelFunc: conv2DBackpropFilterVia('cpu') as unknown as tf.KernelFunc,
+  });
+  fastCpuActive = true;
+  return () => {
+    tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
+    tf.registerKernel(stock);
+    fastCpuActive = false;
+  };
+}
+
+let fastCpuActive = false;
