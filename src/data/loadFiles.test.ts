@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { readFixture } from '../../tests/helpers/fixtures';
 import { nodeImageDecoder } from '../../tests/helpers/nodeImageDecoder';
 import { loadFiles, type InputFile } from './loadFiles';
+import { gzipSync } from 'fflate';
 import { chunksOf } from './targz';
+import { writeTar } from './tar';
 
 const input = (name: string, bytes: Uint8Array): InputFile => ({
   name,
@@ -85,5 +87,48 @@ describe('loadFiles: one drop, one role, all or nothing', () => {
     const bad = await loadFiles([fx('images/no-images.zip')], 'outliers', opts);
     expect(bad.sets).toEqual([]);
     expect(bad.messages[0]).toMatchObject({ level: 'error', file: 'no-images.zip' });
+  });
+
+  it('ID from a CIFAR-100 archive (coarse + fine labels, fine label names), and a cancelled read loads nothing', async () => {
+    const rec = (coarse: number, fine: number) => {
+      const r = new Uint8Array(3074);
+      r[0] = coarse;
+      r[1] = fine;
+      r.fill(fine, 2);
+      return r;
+    };
+    const join = (rs: Uint8Array[]) => {
+      const out = new Uint8Array(rs.reduce((a, r) => a + r.length, 0));
+      rs.reduce((o, r) => (out.set(r, o), o + r.length), 0);
+      return out;
+    };
+    const names = Array.from({ length: 100 }, (_, i) => `fine${i}`).join('\n');
+    const tgz = gzipSync(
+      writeTar([
+        ['cifar-100-binary/train.bin', join([rec(3, 42), rec(19, 99), rec(0, 7)])],
+        ['cifar-100-binary/test.bin', join([rec(5, 11)])],
+        ['cifar-100-binary/fine_label_names.txt', new TextEncoder().encode(names)],
+      ]),
+    );
+    const r = await loadFiles([input('cifar-100-binary.tar.gz', tgz)], 'id', opts);
+    expect(r.sets.map((s) => [s.key, s.set.name, s.set.n])).toEqual([
+      ['id:train', 'CIFAR-100 train', 3],
+      ['id:test', 'CIFAR-100 test', 1],
+    ]);
+    const train = r.sets[0].set;
+    expect(Array.from(train.labels!)).toEqual([42, 99, 7]);
+    expect(Array.from(train.coarseLabels!)).toEqual([3, 19, 0]);
+    expect(train.classNames![99]).toBe('fine99');
+    expect(train.images[3072 + 5]).toBe(99);
+
+    let calls = 0;
+    const cancelled = await loadFiles([fx('archives/cifar10-mini-gnu.tar.gz')], 'id', {
+      ...opts,
+      shouldStop: () => ++calls > 3,
+    });
+    expect(cancelled.sets).toEqual([]);
+    expect(cancelled.messages).toEqual([
+      expect.objectContaining({ level: 'warning', text: 'cancelled; nothing was loaded.' }),
+    ]);
   });
 });
