@@ -105,6 +105,8 @@ export function registerWasmTrainingKernels(): void {
   tf.registerKernel({
     kernelName: 'Conv2DBackpropInput',
     backendName: 'wasm',
+    // The stock kernel binds its wasm function in its setup, which runs when the backend starts.
+    setupFunc: stockInput?.setupFunc,
     kernelFunc: makeConv2DBackpropInputViaConv('wasm', stockInput) as unknown as tf.KernelFunc,
   });
 }

@@ -1,0 +1,32 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { WideResNet } from './src/models/wrn';
+import { wrnConfig } from './src/models/wrnSpec';
+import { outlierExposureLoss } from './src/core/losses';
+import { registerWasmTrainingKernels } from './src/models/wasmKernels';
+registerWasmTrainingKernels();
+await tf.setBackend('wasm');
+await tf.ready();
+const m = new WideResNet(wrnConfig('WRN-16-2', { dropRate: 0 }), 1);
+const B = 32;
+const x = tf.randomNormal([2 * B, 32, 32, 3]) as tf.Tensor4D;
+const y = tf.zeros([B], 'int32') as tf.Tensor1D;
+const step = () => {
+  const r = tf.variableGrads(() => {
+    const out = m.forward(x, { training: true, collectStats: false });
+    const [a, b] = tf.split(out.logits, 2);
+    return outlierExposureLoss(a as tf.Tensor2D, y, b as tf.Tensor2D, 0.5, 'whole-batch');
+  }, m.trainableVariables());
+  r.value.dataSync();
+  tf.dispose(Object.values(r.grads)); r.value.dispose();
+};
+step();
+let t = performance.now();
+step();
+console.log(`OE step WRN-16-2 ${B}+${B} on wasm(node, 1 thread):`, (performance.now() - t).toFixed(0), 'ms =', ((2 * B) / ((performance.now() - t) / 1000)).toFixed(1), 'img/s');
+const prof = await tf.profile(() => step());
+const agg: Record<string, number> = {};
+for (const k of prof.kernels) agg[k.name] = (agg[k.name] ?? 0) + (k.kernelTimeMs as number);
+console.log(Object.entries(agg).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', '));
