@@ -1,4 +1,5 @@
 import type { BackendInfo, BackendName } from './backend';
+import type { ModelsWorkerApi } from './modelsApi';
 
 /**
  * The typed surface of the compute worker, called from the main thread through comlink.
@@ -9,4 +10,6 @@ export interface WorkerApi {
   init(forced?: BackendName): Promise<BackendInfo>;
   /** Liveness probe used by tests and by the UI's worker-crash detector. */
   ping(): Promise<'pong'>;
+  /** WideResNet utilities (gradient self-test of the active backend). */
+  models: ModelsWorkerApi;
 }
