@@ -1,5 +1,6 @@
 import { BackendBadge } from './BackendBadge';
 import { Panel } from './Panel';
+import { DataPanel } from './data/DataPanel';
 
 export function App() {
   return (
@@ -19,7 +20,7 @@ export function App() {
           <p className="muted">The toy landscape will appear here.</p>
         </Panel>
         <Panel id="data" title="Data">
-          <p className="muted">CIFAR and outlier data sets will appear here.</p>
+          <DataPanel />
         </Panel>
         <Panel id="training" title="WideResNet fine-tuning">
           <p className="muted">Training controls will appear here.</p>
