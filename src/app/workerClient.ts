@@ -17,6 +17,9 @@ export function computeWorker(): Comlink.Remote<WorkerApi> {
   return remote;
 }
 
+// e2e tests reach the worker through this hook (page.evaluate cannot import the bundle's modules).
+(globalThis as { __aoeWorker?: typeof computeWorker }).__aoeWorker = computeWorker;
+
 /** Start the worker and record which backend it runs on. A `?backend=` URL parameter forces one. */
 export async function startWorker(): Promise<void> {
   const forced = new URLSearchParams(location.search).get('backend') as BackendName | null;

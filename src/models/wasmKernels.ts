@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { makeConv2DBackpropInputViaConv } from './convInputGrad';
 
 /**
  * Convolution-gradient kernels (registered per backend; the file is named for its main use).
@@ -78,14 +79,20 @@ function conv2DBackpropFilter(backendName: string, { inputs, backend, attrs }: K
   }
 }
 
-/** Names of the kernels `registerWasmTrainingKernels` adds. */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter'] as const;
+/** Names of the kernels `registerWasmTrainingKernels` adds or replaces. */
+export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+
+let wasmRegistered = false;
 
 /**
- * Register the missing training kernels for the 'wasm' backend (idempotent; call before training on WASM,
- * after importing @tensorflow/tfjs-backend-wasm). Leaves kernels that already exist untouched.
+ * Make the 'wasm' backend able to train a convnet, fast (idempotent; call before training on WASM, after
+ * importing @tensorflow/tfjs-backend-wasm): add the missing Conv2DBackpropFilter, and replace the stock
+ * Conv2DBackpropInput (a plain loop) by its forward-conv formulation (convInputGrad.ts), keeping the stock one
+ * as the fallback for configurations it does not cover.
  */
 export function registerWasmTrainingKernels(): void {
+  if (wasmRegistered) return;
+  wasmRegistered = true;
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
     tf.registerKernel({
       kernelName: 'Conv2DBackpropFilter',
@@ -93,6 +100,15 @@ export function registerWasmTrainingKernels(): void {
       kernelFunc: conv2DBackpropFilterVia('wasm') as unknown as tf.KernelFunc,
     });
   }
+  const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (stockInput) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropInput',
+    backendName: 'wasm',
+    // The stock kernel binds its wasm function in its setup, which runs when the backend starts.
+    setupFunc: stockInput?.setupFunc,
+    kernelFunc: makeConv2DBackpropInputViaConv('wasm', stockInput) as unknown as tf.KernelFunc,
+  });
 }
 
 /**

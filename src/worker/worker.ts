@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 import type { WorkerApi } from './api';
 import { selectBackend } from './backend';
+import { modelsApi } from './modelsApi';
 // tfjs-core registers no gradients by itself; core perturbations and training call tf.grad.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { dataApi } from './dataApi';
@@ -9,6 +10,7 @@ import { dataApi } from './dataApi';
 const api: WorkerApi = {
   init: (forced) => selectBackend(forced),
   ping: async () => 'pong',
+  models: modelsApi,
   data: dataApi,
 };
 
