@@ -1,5 +1,6 @@
 import { BackendBadge } from './BackendBadge';
 import { Panel } from './Panel';
+import { ToyPanel } from './toy/ToyPanel';
 
 export function App() {
   return (
@@ -16,7 +17,7 @@ export function App() {
       </header>
       <main className="panels">
         <Panel id="toy" title="2-D energy landscape">
-          <p className="muted">The toy landscape will appear here.</p>
+          <ToyPanel />
         </Panel>
         <Panel id="data" title="Data">
           <p className="muted">CIFAR and outlier data sets will appear here.</p>

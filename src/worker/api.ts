@@ -1,4 +1,5 @@
 import type { BackendInfo, BackendName } from './backend';
+import type { ProxyMarked } from 'comlink';
 import type { ToyWorkerApi } from './toyApi';
 
 /**
@@ -10,6 +11,9 @@ export interface WorkerApi {
   init(forced?: BackendName): Promise<BackendInfo>;
   /** Liveness probe used by tests and by the UI's worker-crash detector. */
   ping(): Promise<'pong'>;
-  /** The 2-D toy energy landscape (src/worker/toyApi.ts). */
-  toy: ToyWorkerApi;
+  /**
+   * The 2-D toy energy landscape (src/worker/toyApi.ts). Marked as a comlink proxy so `remote.toy.f()` is typed as
+   * a remote call (comlink resolves the nested path either way).
+   */
+  toy: ToyWorkerApi & ProxyMarked;
 }

@@ -6,6 +6,8 @@
  * or stopped by `pause()` / `cancel()`; frames are throttled and their typed arrays transferred.
  */
 import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend, type BackendInfo, type BackendName } from './backend';
 import { buildToyData, type ToyData } from '../train/toy/data';
 import type { ToyEvaluation } from '../train/toy/evaluate';
 import { DATA_KEYS, MODEL_KEYS, type ToyParams } from '../train/toy/params';
@@ -36,6 +38,12 @@ export interface ToyDataView {
 }
 
 export interface ToyWorkerApi {
+  /**
+   * Start tfjs in this worker for the toy. WASM runs single-threaded: for a 2-64-64-K MLP the per-op overhead,
+   * not FLOPs, dominates, so threads only add synchronisation (and the threaded build fails to start its
+   * pthread workers under our Vite bundle: "e is not defined").
+   */
+  init(backend: BackendName): Promise<BackendInfo>;
   /** Apply settings; rebuilds data / weights only when keys that need it changed. Stops play. */
   setParams(p: ToyParams): Promise<{ dataVersion: number; rebuilt: 'data' | 'model' | 'none' }>;
   /** Both runs back to the seeded initial weights (step 0). */
@@ -69,6 +77,11 @@ class ToySession implements ToyWorkerApi {
   /** Whether `baseline` is trained to `params.steps` from the current start (retrain mode). */
   private baselineFresh = false;
   private generation = 0;
+
+  async init(backend: BackendName) {
+    if (backend === 'wasm') tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    return selectBackend(backend);
+  }
 
   async setParams(p: ToyParams) {
     this.generation++;

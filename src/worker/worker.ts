@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 const api: WorkerApi = {
   init: (forced) => selectBackend(forced),
   ping: async () => 'pong',
-  toy: createToyApi(),
+  toy: Comlink.proxy(createToyApi()),
 };
 
 Comlink.expose(api);

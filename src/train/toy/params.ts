@@ -88,6 +88,15 @@ export const TOY_SCHEMA = {
     'continuous' | 'retrain'
   >,
   grid: { type: 'int', default: 100, min: 20, max: 200, help: 'landscape grid resolution' } as NumSpec,
+  toyBackend: {
+    type: 'enum',
+    default: 'wasm',
+    values: ['wasm', 'cpu', 'webgl', 'webgpu'] as const,
+    help: 'tfjs backend of the toy worker',
+  } as EnumSpec<'wasm' | 'cpu' | 'webgl' | 'webgpu'>,
+  showOutliers: { type: 'int', default: 1, min: 0, max: 1, help: 'draw training outliers' } as NumSpec,
+  showArrows: { type: 'int', default: 1, min: 0, max: 1, help: 'draw arrows x → x̂' } as NumSpec,
+  showTest: { type: 'int', default: 0, min: 0, max: 1, help: 'draw held-out OOD test points' } as NumSpec,
   pts: { type: 'string', default: '', help: 'user points "x,y,c;…" (clicks, CSV)' } as StrSpec,
 } as const;
 

@@ -96,7 +96,7 @@ describe('local perturbation stand-ins', () => {
   it('noise: x + ε·N(0, I) i.i.d. per element', () => {
     const x = tf.zeros([20000, 2]);
     const y = gaussianNoisePerturbation(x, { epsilon: 0.5, rng: new Random(1) });
-    const v = y.dataSync();
+    const v = y.dataSync() as Float32Array;
     const mean = v.reduce((s, a) => s + a, 0) / v.length;
     const sd = Math.sqrt(v.reduce((s, a) => s + (a - mean) ** 2, 0) / v.length);
     expect(mean).toBeCloseTo(0, 1);
