@@ -64,8 +64,15 @@ export class Mlp {
       let h = x as tf.Tensor2D;
       const layers = this.variables.length / 2;
       for (let l = 0; l < layers; l++) {
-        h = tf.add(tf.matMul(h, this.variables[2 * l] as tf.Tensor2D), this.variables[2 * l + 1]);
-        if (l + 1 < layers) h = activate(h, this.config.activation);
+        const w = this.variables[2 * l] as tf.Tensor2D;
+        const b = this.variables[2 * l + 1];
+        const hidden = l + 1 < layers;
+        if (!hidden || this.config.activation === 'relu') {
+          // One fused kernel instead of three: tfjs per-op overhead dominates a net this small.
+          h = tf.fused.matMul({ a: h, b: w, bias: b, activation: hidden ? 'relu' : 'linear' });
+        } else {
+          h = activate(tf.add(tf.matMul(h, w), b), this.config.activation);
+        }
       }
       return h;
     });

@@ -270,7 +270,7 @@ export function DataControls() {
       <fieldset className="toy-group">
         <legend>Training outliers</legend>
         <Select k="outliers" label="generator" values={TOY_SCHEMA.outliers.values} />
-        {outliers !== 'uniform' && <Slider k="sigma2" label="σ² (variance inflation)" step={0.25} max={64} />}
+        {outliers !== 'uniform' && <Slider k="sigma2" label="σ² (variance inflation)" step={1} min={1} max={100} />}
         <NumberField k="nOutliers" label="count" step={50} />
       </fieldset>
       <fieldset className="toy-group">

@@ -9,10 +9,14 @@ import {
 } from './params';
 
 describe('toy URL schema', () => {
-  it('defaults come from the schema table and encode to just the version', () => {
+  it('defaults come from the schema table; the query carries the version and every non-empty key', () => {
     const d = defaultToyParams();
     for (const [k, spec] of Object.entries(TOY_SCHEMA)) expect(d[k as keyof typeof d]).toBe(spec.default);
-    expect(toyParamsToQuery(d)).toEqual({ tv: String(TOY_SCHEMA_VERSION) });
+    const q = toyParamsToQuery(d);
+    expect(q.tv).toBe(String(TOY_SCHEMA_VERSION));
+    expect(Object.keys(q).sort()).toEqual(
+      ['tv', ...Object.keys(TOY_SCHEMA).filter((k) => k !== 'pts')].sort(),
+    );
   });
 
   it('round-trips changed settings through query entries', () => {
@@ -22,9 +26,16 @@ describe('toy URL schema', () => {
       seed: 42,
       epsilon: 0.3,
       method: 'OE+noise' as const,
+      pts: '1,2,0;3,-4.5,1',
     };
     const q = toyParamsToQuery(p);
-    expect(q).toEqual({ tv: '1', dataset: 'moons', seed: '42', epsilon: '0.3', method: 'OE+noise' });
+    expect([q.dataset, q.seed, q.epsilon, q.method, q.pts]).toEqual([
+      'moons',
+      '42',
+      '0.3',
+      'OE+noise',
+      p.pts,
+    ]);
     expect(toyParamsFromQuery(q)).toEqual(p);
   });
 

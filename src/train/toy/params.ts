@@ -48,9 +48,9 @@ export const TOY_SCHEMA = {
   } as EnumSpec<'gmm' | 'kde' | 'uniform'>,
   sigma2: {
     type: 'float',
-    default: 16,
+    default: 64,
     min: 0.25,
-    max: 64,
+    max: 100,
     help: 'variance inflation σ² of the outlier sampler',
   } as NumSpec,
   nOutliers: {
@@ -80,9 +80,9 @@ export const TOY_SCHEMA = {
     help: 'perturbation size ε (view units)',
   } as NumSpec,
   lambda: { type: 'float', default: 0.5, min: 0, max: 5, help: 'OE weight λ' } as NumSpec,
-  lr: { type: 'float', default: 0.01, min: 0.0001, max: 0.1, help: 'Adam learning rate' } as NumSpec,
-  batch: { type: 'int', default: 128, min: 8, max: 2000, help: 'ID and outlier batch size' } as NumSpec,
-  steps: { type: 'int', default: 300, min: 10, max: 5000, help: 'steps of a retrain / sweep run' } as NumSpec,
+  lr: { type: 'float', default: 0.02, min: 0.0001, max: 0.1, help: 'Adam learning rate' } as NumSpec,
+  batch: { type: 'int', default: 300, min: 8, max: 2000, help: 'ID and outlier batch size' } as NumSpec,
+  steps: { type: 'int', default: 500, min: 10, max: 5000, help: 'steps of a retrain / sweep run' } as NumSpec,
   pgdSteps: { type: 'int', default: 5, min: 1, max: 50, help: 'steps k of AOE-PGD' } as NumSpec,
   live: { type: 'enum', default: 'retrain', values: LIVE_MODES, help: 'what the ε slider does' } as EnumSpec<
     'continuous' | 'retrain'
@@ -144,12 +144,14 @@ export function mergeToyParams(
   return { params, rejected };
 }
 
-/** URL query entries for the keys that differ from their defaults, plus the schema version `tv`. */
+/**
+ * URL query entries: the schema version `tv` and EVERY key (so a link keeps reproducing its picture even if a
+ * later version changes a default), except empty strings.
+ */
 export function toyParamsToQuery(p: ToyParams): Record<string, string> {
   const out: Record<string, string> = { tv: String(TOY_SCHEMA_VERSION) };
-  const d = defaultToyParams();
   for (const k of Object.keys(TOY_SCHEMA) as ToyKey[]) {
-    if (p[k] !== d[k]) out[k] = String(p[k]);
+    if (p[k] !== '') out[k] = String(p[k]);
   }
   return out;
 }

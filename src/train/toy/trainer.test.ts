@@ -20,6 +20,25 @@ const small: ToyParams = {
 };
 
 describe('MLP', () => {
+  it('relu (fused kernels) matches a plain-JS forward pass', () => {
+    const cfg = { inputDim: 2, width: 4, depth: 2, outputDim: 3, activation: 'relu' as const };
+    const w = initMlpWeights(cfg, new Random(2));
+    w[1] = Float32Array.from([0.1, -0.2, 0.3, 0]);
+    const m = new Mlp(cfg, w);
+    const x = [0.7, -0.4];
+    const out = tf.tidy(() => Array.from(m.apply(tf.tensor2d([x])).dataSync()));
+    m.dispose();
+    const layer = (h: number[], k: Float32Array, b: Float32Array, n: number, relu: boolean) =>
+      Array.from({ length: n }, (_, j) => {
+        const v = h.reduce((s, hv, i) => s + hv * k[i * n + j], b[j]);
+        return relu ? Math.max(0, v) : v;
+      });
+    const h1 = layer(x, w[0], w[1], 4, true);
+    const h2 = layer(h1, w[2], w[3], 4, true);
+    const ref = layer(h2, w[4], w[5], 3, false);
+    out.forEach((v, i) => expect(v).toBeCloseTo(ref[i], 5));
+  });
+
   it('matches a plain-JS forward pass and leaks nothing', () => {
     const cfg = { inputDim: 2, width: 3, depth: 1, outputDim: 2, activation: 'tanh' as const };
     const w = initMlpWeights(cfg, new Random(1));
