@@ -100,6 +100,9 @@ async function benchBackend(page: Page, backend: string) {
   // Long tasks on the main thread while continuous training runs and ε is dragged back and forth.
   await page.evaluate(() => (globalThis as unknown as W).aoe.toy.setParams({ live: 'continuous' }));
   await page.evaluate(() => ((globalThis as unknown as W).__longTasks = []));
+  const framesBefore = await page.evaluate(
+    () => (globalThis as unknown as W).performance.getEntriesByName('toy-draw').length,
+  );
   await page.getByTestId('toy-play').click();
   const box = (await slider.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2);
@@ -112,9 +115,10 @@ async function benchBackend(page: Page, backend: string) {
     await page.waitForTimeout(50);
   }
   await page.mouse.up();
-  const frames = await page.evaluate(
-    () => (globalThis as unknown as W).performance.getEntriesByName('toy-draw').length,
-  );
+  const frames =
+    (await page.evaluate(
+      () => (globalThis as unknown as W).performance.getEntriesByName('toy-draw').length,
+    )) - framesBefore;
   await page.getByTestId('toy-pause').click();
   const longTasks = await page.evaluate(() => (globalThis as unknown as W).__longTasks);
   return {
@@ -124,10 +128,10 @@ async function benchBackend(page: Page, backend: string) {
     stepsPerSecondPerRun: Math.round(1000 / msPerStep),
     evalAndDrawBothPanesMs: +median(evalTimes).toFixed(1),
     drawOnePaneMs: +median(draw).toFixed(1),
-    retrainSteps: 300,
+    retrainSteps: Number((await page.evaluate(() => (globalThis as unknown as W).aoe.toy.params())).steps),
     retrainOnScreenMs: retrain.map((v) => Math.round(v)),
     retrainMedianMs: Math.round(median(retrain)),
-    continuousFramesDrawnIn6s: frames,
+    paneDrawsIn6sContinuous: frames,
     longTasksDuringTraining: longTasks.length,
     longestTaskMs: longTasks.length ? Math.round(Math.max(...longTasks)) : 0,
   };
@@ -159,6 +163,8 @@ async function main() {
       try {
         results.push(await benchBackend(page, backend));
       } catch (err) {
+        await page.screenshot({ path: `bench/results/toy-error-${backend}.png` }).catch(() => undefined);
+        console.error(backend, err);
         results.push({ backend, error: err instanceof Error ? err.message.split('\n')[0] : String(err) });
       }
       await page.close();
@@ -177,7 +183,7 @@ async function main() {
     },
     browser: `Chromium ${browser.version()} headless (WebGPU/WebGL are SwiftShader software renderers here)`,
     notes:
-      'ms/step is per run; every step of the UI trains two runs (ε = 0 and the chosen ε). Retrain = 300 steps of ' +
+      'ms/step is per run; every step of the UI trains two runs (ε = 0 and the chosen ε). Retrain = `steps` (default 500) steps of ' +
       'the chosen-ε run (the ε = 0 pane is cached) + evaluation + draw.',
     results,
   };

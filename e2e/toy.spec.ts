@@ -116,4 +116,17 @@ test('a malformed CSV names the bad line and changes nothing; the test API train
   expect(steps).toEqual([0, 20]);
   await expect(page.getByTestId('toy-pane-main')).toBeVisible();
   await page.getByTestId('panel-toy').screenshot({ path: 'test-results/toy-moons.png' });
+
+  // ε sweep (tiny: 40 steps per run): progress, then three charts; a second sweep can be cancelled.
+  await page.evaluate(() =>
+    (window as unknown as ToyWindow).aoe.toy.setParams({ dataset: 'blobs', steps: 40 }),
+  );
+  await page.getByTestId('toy-sweep-run').click();
+  await expect(page.getByTestId('toy-sweep-charts')).toBeVisible();
+  await expect(page.getByTestId('toy-sweep-run')).toBeEnabled({ timeout: 90_000 });
+  await expect(page.getByTestId('toy-sweep-charts').locator('.recharts-line')).toHaveCount(6);
+  await page.locator('.toy-sweep').screenshot({ path: 'test-results/toy-sweep.png' });
+  await page.getByTestId('toy-sweep-run').click();
+  await page.getByTestId('toy-sweep-cancel').click();
+  await expect(page.getByText(/cancelled after \d+ runs/)).toBeVisible();
 });

@@ -69,7 +69,7 @@ export class Mlp {
         const hidden = l + 1 < layers;
         if (!hidden || this.config.activation === 'relu') {
           // One fused kernel instead of three: tfjs per-op overhead dominates a net this small.
-          h = tf.fused.matMul({ a: h, b: w, bias: b, activation: hidden ? 'relu' : 'linear' });
+          h = tf.fused.matMul({ a: h, b: w, bias: b, activation: hidden ? 'relu' : 'linear' }) as tf.Tensor2D;
         } else {
           h = activate(tf.add(tf.matMul(h, w), b), this.config.activation);
         }

@@ -26,6 +26,9 @@ export interface ToyFrame {
   final: boolean;
   /** Wall time of the call so far in the worker (ms). */
   elapsedMs: number;
+  /** Method and ε of `main` when this frame was evaluated. */
+  method: ToyParams['method'];
+  epsilon: number;
 }
 
 /** The plain data the canvas draws. */
@@ -44,7 +47,10 @@ export interface ToyWorkerApi {
    * pthread workers under our Vite bundle: "e is not defined").
    */
   init(backend: BackendName): Promise<BackendInfo>;
-  /** Apply settings; rebuilds data / weights only when keys that need it changed. Stops play. */
+  /**
+   * Apply settings; rebuilds data / weights only when keys that need it changed (which stops a running loop).
+   * Other changes (ε, λ, …) apply to a running `play` from its next slice.
+   */
   setParams(p: ToyParams): Promise<{ dataVersion: number; rebuilt: 'data' | 'model' | 'none' }>;
   /** Both runs back to the seeded initial weights (step 0). */
   reset(): Promise<ToyFrame>;
@@ -66,6 +72,17 @@ export interface ToyWorkerApi {
   cancel(): Promise<void>;
 }
 
+/** Keys whose change leaves the ε = 0 pane valid. */
+const EPSILON_ONLY_KEYS: readonly (keyof ToyParams)[] = [
+  'epsilon',
+  'live',
+  'showOutliers',
+  'showArrows',
+  'showTest',
+  'grid',
+  'toyBackend',
+];
+
 const yieldToMessages = () => new Promise<void>((r) => setTimeout(r, 0));
 
 class ToySession implements ToyWorkerApi {
@@ -84,7 +101,6 @@ class ToySession implements ToyWorkerApi {
   }
 
   async setParams(p: ToyParams) {
-    this.generation++;
     const old = this.params;
     this.params = { ...p };
     const changed = (keys: readonly string[]) =>
@@ -96,6 +112,8 @@ class ToySession implements ToyWorkerApi {
       rebuilt = 'data';
     } else if (changed(MODEL_KEYS)) rebuilt = 'model';
     if (rebuilt !== 'none') {
+      // Stop whatever trains the runs about to be disposed (a running play/retrain/sweep loop sees the change).
+      this.generation++;
       this.main?.dispose();
       this.baseline?.dispose();
       this.main = new ToyRun(this.data, p);
@@ -103,7 +121,10 @@ class ToySession implements ToyWorkerApi {
       this.baselineFresh = false;
     } else {
       this.main!.update(p);
-      const baseChanged = changed(['method', 'lambda', 'lr', 'batch', 'pgdSteps', 'steps']);
+      // The ε = 0 pane is stale after any change except ε and display-only settings.
+      const baseChanged = changed(
+        (Object.keys(p) as (keyof ToyParams)[]).filter((k) => !EPSILON_ONLY_KEYS.includes(k)),
+      );
       this.baseline!.update({ ...p, epsilon: 0 });
       if (baseChanged) this.baselineFresh = false;
     }
@@ -218,6 +239,8 @@ class ToySession implements ToyWorkerApi {
       dataVersion: this.dataVersion,
       final,
       elapsedMs: performance.now() - t0,
+      method: p.method,
+      epsilon: p.epsilon,
     };
     if (known !== this.dataVersion) {
       const d = this.data!;

@@ -28,19 +28,20 @@ export function EnergyHistogram(props: { ev: ToyEvaluation; title: string }) {
   }));
   return (
     <figure className="toy-chart" data-testid="toy-histogram">
-      <figcaption>{props.title}</figcaption>
-      <AreaChart width={340} height={200} data={rows} margin={{ top: 5, right: 10, bottom: 18, left: 0 }}>
+      <figcaption>
+        {props.title} <span className="muted">(x: energy E(x), y: count)</span>
+      </figcaption>
+      <AreaChart width={340} height={215} data={rows} margin={{ top: 12, right: 12, bottom: 4, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" />
         <XAxis
           dataKey="e"
           type="number"
           domain={['dataMin', 'dataMax']}
           tickFormatter={(v: number) => v.toFixed(0)}
-          label={{ value: 'energy E(x)', position: 'insideBottom', offset: -10 }}
         />
         <YAxis width={36} />
         <Tooltip formatter={(v) => String(v)} labelFormatter={(v) => `E ≈ ${v}`} />
-        <Legend verticalAlign="top" height={22} />
+        <Legend verticalAlign="bottom" height={22} wrapperStyle={{ fontSize: 12 }} />
         <Area
           type="step"
           dataKey="ID"
@@ -81,18 +82,14 @@ export function EnergyHistogram(props: { ev: ToyEvaluation; title: string }) {
 export function RocChart(props: { curves: { name: string; color: string; ev: ToyEvaluation }[] }) {
   return (
     <figure className="toy-chart" data-testid="toy-roc">
-      <figcaption>ROC: held-out ID vs held-out OOD (near + far)</figcaption>
-      <LineChart width={300} height={200} margin={{ top: 5, right: 10, bottom: 18, left: 0 }}>
+      <figcaption>
+        ROC of the energy: held-out ID vs OOD <span className="muted">(x: FPR, y: TPR)</span>
+      </figcaption>
+      <LineChart width={300} height={215} margin={{ top: 12, right: 12, bottom: 4, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" />
-        <XAxis
-          dataKey="fpr"
-          type="number"
-          domain={[0, 1]}
-          ticks={[0, 0.25, 0.5, 0.75, 1]}
-          label={{ value: 'FPR (ID called OOD)', position: 'insideBottom', offset: -10 }}
-        />
+        <XAxis dataKey="fpr" type="number" domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} />
         <YAxis type="number" domain={[0, 1]} ticks={[0, 0.5, 1]} width={36} />
-        <Legend verticalAlign="top" height={22} />
+        <Legend verticalAlign="bottom" height={22} wrapperStyle={{ fontSize: 12 }} />
         <ReferenceLine
           segment={[
             { x: 0, y: 0 },
@@ -139,22 +136,16 @@ export function SweepCharts(props: { points: SweepPoint[] }) {
       {SWEEP_METRICS.map((m) => (
         <figure className="toy-chart" key={m.key}>
           <figcaption>{m.label} vs ε</figcaption>
-          <LineChart width={260} height={170} data={rows} margin={{ top: 5, right: 10, bottom: 18, left: 0 }}>
+          <LineChart width={260} height={185} data={rows} margin={{ top: 12, right: 12, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis
-              dataKey="epsilon"
-              type="number"
-              domain={[0, 1]}
-              ticks={[0, 0.2, 0.4, 0.6, 0.8, 1]}
-              label={{ value: 'ε', position: 'insideBottom', offset: -10 }}
-            />
+            <XAxis dataKey="epsilon" type="number" domain={[0, 1]} ticks={[0, 0.2, 0.4, 0.6, 0.8, 1]} />
             <YAxis
               domain={m.key === 'acceptedArea' ? [0, 'auto'] : ['auto', 1]}
               width={40}
               tickFormatter={pct}
             />
             <Tooltip formatter={(v) => pct(Number(v))} labelFormatter={(v) => `ε = ${v}`} />
-            <Legend verticalAlign="top" height={22} />
+            <Legend verticalAlign="bottom" height={22} wrapperStyle={{ fontSize: 12 }} />
             <Line
               dataKey={`AOE:${m.key}`}
               name="AOE"

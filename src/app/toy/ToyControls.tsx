@@ -270,7 +270,9 @@ export function DataControls() {
       <fieldset className="toy-group">
         <legend>Training outliers</legend>
         <Select k="outliers" label="generator" values={TOY_SCHEMA.outliers.values} />
-        {outliers !== 'uniform' && <Slider k="sigma2" label="σ² (variance inflation)" step={1} min={1} max={100} />}
+        {outliers !== 'uniform' && (
+          <Slider k="sigma2" label="σ² (variance inflation)" step={1} min={1} max={100} />
+        )}
         <NumberField k="nOutliers" label="count" step={50} />
       </fieldset>
       <fieldset className="toy-group">

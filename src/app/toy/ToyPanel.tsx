@@ -1,9 +1,10 @@
-import { useEffect, useMemo } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo } from 'react';
+import type { ToyFrame } from '../../worker/toyApi';
 import { commonScale } from './draw';
 import { ColorBar } from './ColorBar';
 import { LandscapePane } from './LandscapePane';
 import { EnergyHistogram, RocChart, SweepCharts } from './ToyCharts';
-import { DataControls, TrainingControls } from './ToyControls';
+import { DataControls as DataControlsRaw, TrainingControls as TrainingControlsRaw } from './ToyControls';
 import { ToyHelp } from './ToyHelp';
 import { useToyStore } from './toyStore';
 import { installToyTestApi } from './testApi';
@@ -11,9 +12,33 @@ import './toy.css';
 
 const PANE = 380;
 
+// Memoised so that a new landscape frame (several per second) re-renders neither the controls nor the charts.
+const TrainingControls = memo(TrainingControlsRaw);
+const DataControls = memo(DataControlsRaw);
+
+const ChartsRow = memo(function ChartsRow(props: { frame: ToyFrame }) {
+  const { frame } = props;
+  const epsilon = frame.epsilon;
+  const mainTitle = frame.method === 'CE' ? 'CE' : `${frame.method}, ε = ${epsilon}`;
+  return (
+    <div className="toy-charts">
+      {frame.baseline && <EnergyHistogram ev={frame.baseline} title="energies, ε = 0" />}
+      <EnergyHistogram ev={frame.main} title={`energies, ${mainTitle}`} />
+      <RocChart
+        curves={[
+          ...(frame.baseline ? [{ name: 'ε = 0', color: '#7a7a7a', ev: frame.baseline }] : []),
+          { name: `ε = ${epsilon}`, color: '#e8384f', ev: frame.main },
+        ]}
+      />
+    </div>
+  );
+});
+
 /** The 2-D energy landscape panel: OE (ε = 0) and the chosen method side by side, live numbers and charts. */
 export function ToyPanel() {
   const frame = useToyStore((s) => s.frame);
+  // Charts render from a throttled frame, deferred so React can render them in interruptible slices.
+  const chartFrame = useDeferredValue(useToyStore((s) => s.chartFrame));
   const params = useToyStore((s) => s.params);
   const status = useToyStore((s) => s.status);
   const error = useToyStore((s) => s.error);
@@ -82,18 +107,7 @@ export function ToyPanel() {
               ].filter((t) => Number.isFinite(t.tau))}
             />
           )}
-          {frame && (
-            <div className="toy-charts">
-              {frame.baseline && <EnergyHistogram ev={frame.baseline} title="energies, ε = 0" />}
-              <EnergyHistogram ev={frame.main} title={`energies, ${mainTitle}`} />
-              <RocChart
-                curves={[
-                  ...(frame.baseline ? [{ name: 'ε = 0', color: '#7a7a7a', ev: frame.baseline }] : []),
-                  { name: `ε = ${params.epsilon}`, color: '#e8384f', ev: frame.main },
-                ]}
-              />
-            </div>
-          )}
+          {chartFrame && <ChartsRow frame={chartFrame} />}
           <SweepSection sweep={sweep} status={status} />
         </div>
       </div>
@@ -101,7 +115,9 @@ export function ToyPanel() {
   );
 }
 
-function SweepSection(props: { sweep: ReturnType<typeof useToyStore.getState>['sweep']; status: string }) {
+const SweepSection = memo(SweepSectionRaw);
+
+function SweepSectionRaw(props: { sweep: ReturnType<typeof useToyStore.getState>['sweep']; status: string }) {
   const { runSweep, cancelSweep } = useToyStore.getState();
   const steps = useToyStore((s) => s.params.steps);
   const s = props.sweep;

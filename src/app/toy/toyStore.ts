@@ -33,6 +33,11 @@ export interface ToyState {
   lastRetrainMs: number | null;
   /** Increments on every frame the canvas should draw. */
   frameCount: number;
+  /**
+   * The frame the charts show: every final frame, otherwise at most one per second (recharts re-renders cost tens
+   * of ms of main-thread time; the canvases take every frame).
+   */
+  chartFrame: ToyFrame | null;
   /** Class a click on the canvas adds (shift-click adds the next class). */
   brush: number;
   setBrush(c: number): void;
@@ -78,10 +83,15 @@ const remote = () => toyWorker(useToyStore.getState().params.toyBackend).remote.
 
 export const useToyStore = create<ToyState>((set, get) => {
   /** Accept a frame from the worker (keeping the last data when the frame carries none). */
+  let lastChart = 0;
   const accept = (f: ToyFrame | null) => {
     if (!f) return;
+    const now = performance.now();
+    const chart = f.final || now - lastChart > 1000;
+    if (chart) lastChart = now;
     set((s) => ({
       frame: f,
+      chartFrame: chart ? f : s.chartFrame,
       data: f.data ?? s.data,
       dataVersion: f.dataVersion,
       frameCount: s.frameCount + 1,
@@ -124,6 +134,7 @@ export const useToyStore = create<ToyState>((set, get) => {
     sweep: null,
     lastRetrainMs: null,
     frameCount: 0,
+    chartFrame: null,
     brush: 0,
     setBrush: (c) => set({ brush: c }),
 

@@ -35,7 +35,7 @@ export const TOY_SCHEMA = {
   } as NumSpec,
   seed: {
     type: 'int',
-    default: 1,
+    default: 2,
     min: 0,
     max: 2 ** 31 - 1,
     help: 'seed of data, outliers, weights, batches',
@@ -81,6 +81,13 @@ export const TOY_SCHEMA = {
   } as NumSpec,
   lambda: { type: 'float', default: 0.5, min: 0, max: 5, help: 'OE weight λ' } as NumSpec,
   lr: { type: 'float', default: 0.02, min: 0.0001, max: 0.1, help: 'Adam learning rate' } as NumSpec,
+  wd: {
+    type: 'float',
+    default: 0,
+    min: 0,
+    max: 0.1,
+    help: 'weight decay (coupled L2 on all parameters, added to the loss as wd/2·Σθ²)',
+  } as NumSpec,
   batch: { type: 'int', default: 300, min: 8, max: 2000, help: 'ID and outlier batch size' } as NumSpec,
   steps: { type: 'int', default: 500, min: 10, max: 5000, help: 'steps of a retrain / sweep run' } as NumSpec,
   pgdSteps: { type: 'int', default: 5, min: 1, max: 50, help: 'steps k of AOE-PGD' } as NumSpec,

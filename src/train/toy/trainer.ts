@@ -21,7 +21,17 @@ import { evaluateToy, type ToyEvaluation } from './evaluate';
 /** The settings a run's training uses (the rest of ToyParams concerns data or display). */
 export type ToyTrainSettings = Pick<
   ToyParams,
-  'method' | 'epsilon' | 'lambda' | 'lr' | 'batch' | 'pgdSteps' | 'width' | 'depth' | 'activation' | 'seed'
+  | 'method'
+  | 'epsilon'
+  | 'lambda'
+  | 'lr'
+  | 'wd'
+  | 'batch'
+  | 'pgdSteps'
+  | 'width'
+  | 'depth'
+  | 'activation'
+  | 'seed'
 >;
 
 export class ToyRun {
@@ -118,8 +128,13 @@ export class ToyRun {
         return this.optimizer.minimize(
           () => {
             const idLogits = this.model.apply(xId);
-            if (!xHat) return crossEntropy(idLogits, yId);
-            return outlierExposureLoss(idLogits, yId, this.model.apply(xHat), this.settings.lambda);
+            const loss = xHat
+              ? outlierExposureLoss(idLogits, yId, this.model.apply(xHat), this.settings.lambda)
+              : crossEntropy(idLogits, yId);
+            if (!this.settings.wd) return loss;
+            // Coupled L2 (as PyTorch SGD's weight_decay): wd/2·Σθ², gradient wd·θ.
+            const l2 = tf.addN(this.model.variables.map((v) => tf.sum(tf.square(v))));
+            return tf.add(loss, tf.mul(l2, this.settings.wd / 2)) as tf.Scalar;
           },
           last,
           this.model.variables,
