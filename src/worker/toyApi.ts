@@ -168,7 +168,8 @@ class ToySession implements ToyWorkerApi {
       const chunk = Math.min(25, steps - done);
       runs.forEach((r) => r.train(chunk));
       done += chunk;
-      if (onFrame && done < steps && performance.now() - lastFrame > 300) {
+      // First partial landscape after the first chunk (fast feedback on release), then every 300 ms.
+      if (onFrame && done < steps && (done === chunk || performance.now() - lastFrame > 300)) {
         onFrame(this.transfer(this.makeFrame(false, t0, known)));
         known = this.dataVersion;
         lastFrame = performance.now();

@@ -28,6 +28,7 @@ export interface ToyTestApi {
   params(): ToyParams;
   status(): string;
   lastRetrainMs(): number | null;
+  lastRetrainFirstFrameMs(): number | null;
 }
 
 function metricsOf(
@@ -77,6 +78,7 @@ export function installToyTestApi(): void {
     params: () => ({ ...useToyStore.getState().params }),
     status: () => useToyStore.getState().status,
     lastRetrainMs: () => useToyStore.getState().lastRetrainMs,
+    lastRetrainFirstFrameMs: () => useToyStore.getState().lastRetrainFirstFrameMs,
   };
   w.aoe.toy = api;
 }

@@ -31,6 +31,8 @@ export interface ToyState {
   sweep: { points: SweepPoint[]; done: number; total: number; running: boolean } | null;
   /** Time from the last slider release to the retrained landscape on screen (ms). */
   lastRetrainMs: number | null;
+  /** Time from the last slider release to the first partially retrained landscape on screen (ms). */
+  lastRetrainFirstFrameMs: number | null;
   /** Increments on every frame the canvas should draw. */
   frameCount: number;
   /**
@@ -109,9 +111,16 @@ export const useToyStore = create<ToyState>((set, get) => {
 
   const retrainNow = async () => {
     const t0 = performance.now();
+    let first = true;
     set({ status: 'retraining' });
+    const onPartial = Comlink.proxy((f: ToyFrame) => {
+      accept(f);
+      if (!first) return;
+      first = false;
+      requestAnimationFrame(() => set({ lastRetrainFirstFrameMs: performance.now() - t0 }));
+    });
     try {
-      const f = await remote().retrain(onFrame, get().dataVersion);
+      const f = await remote().retrain(onPartial, get().dataVersion);
       if (!f) return; // superseded by a newer call, which owns the status
       accept(f);
       // The frame is on screen after the next paint.
@@ -133,6 +142,7 @@ export const useToyStore = create<ToyState>((set, get) => {
     notice: null,
     sweep: null,
     lastRetrainMs: null,
+    lastRetrainFirstFrameMs: null,
     frameCount: 0,
     chartFrame: null,
     brush: 0,

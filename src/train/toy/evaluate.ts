@@ -78,11 +78,12 @@ export function evaluateToy(run: ToyRun, gridSize: number, viewHalf: number): To
   const outE = run.energies(run.data.outliers);
   // A fixed display stream, so drawing never changes the training's random numbers.
   const perturbed = run.data.outliers.length
-    ? tf.tidy(
-        () =>
+    ? tf.tidy(() =>
+        Float32Array.from(
           run
             .perturb(tf.tensor2d(run.data.outliers, [run.data.outliers.length / 2, 2]), new Random(7))
-            .dataSync() as Float32Array,
+            .dataSync(),
+        ),
       )
     : new Float32Array(0);
   const pertE = run.energies(perturbed);
