@@ -136,15 +136,15 @@ export function SweepCharts(props: { points: SweepPoint[] }) {
       {SWEEP_METRICS.map((m) => (
         <figure className="toy-chart" key={m.key}>
           <figcaption>{m.label} vs ε</figcaption>
-          <LineChart width={260} height={185} data={rows} margin={{ top: 12, right: 12, bottom: 4, left: 0 }}>
+          <LineChart width={280} height={185} data={rows} margin={{ top: 12, right: 12, bottom: 4, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="epsilon" type="number" domain={[0, 1]} ticks={[0, 0.2, 0.4, 0.6, 0.8, 1]} />
             <YAxis
               domain={m.key === 'acceptedArea' ? [0, 'auto'] : ['auto', 1]}
-              width={40}
-              tickFormatter={pct}
+              width={52}
+              tickFormatter={m.key === 'accuracy' ? pct1 : pct}
             />
-            <Tooltip formatter={(v) => pct(Number(v))} labelFormatter={(v) => `ε = ${v}`} />
+            <Tooltip formatter={(v) => pct1(Number(v))} labelFormatter={(v) => `ε = ${v}`} />
             <Legend verticalAlign="bottom" height={22} wrapperStyle={{ fontSize: 12 }} />
             <Line
               dataKey={`AOE:${m.key}`}
@@ -172,4 +172,8 @@ export function SweepCharts(props: { points: SweepPoint[] }) {
 
 function pct(v: number): string {
   return `${Math.round(100 * v)}%`;
+}
+
+function pct1(v: number): string {
+  return `${(100 * v).toFixed(1)}%`;
 }
