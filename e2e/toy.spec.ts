@@ -107,13 +107,20 @@ test('a malformed CSV names the bad line and changes nothing; the test API train
 
   const steps = await page.evaluate(async () => {
     const t = (window as unknown as ToyWindow).aoe.toy;
-    await t.setParams({ dataset: 'moons', method: 'OE', lambda: 0.5, sigma2: 9 });
+    await t.setParams({
+      dataset: 'moons',
+      noise: 0.2,
+      method: 'AOE-PGD',
+      epsilon: 0.3,
+      lambda: 0.5,
+      sigma2: 9,
+    });
     await t.reset();
     const a = t.metrics()!.steps;
-    await t.trainSteps(20);
+    await t.trainSteps(300);
     return [a, t.metrics()!.steps];
   });
-  expect(steps).toEqual([0, 20]);
+  expect(steps).toEqual([0, 300]);
   await expect(page.getByTestId('toy-pane-main')).toBeVisible();
   await page.getByTestId('panel-toy').screenshot({ path: 'test-results/toy-moons.png' });
 

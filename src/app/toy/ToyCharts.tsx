@@ -37,7 +37,8 @@ export function EnergyHistogram(props: { ev: ToyEvaluation; title: string }) {
           dataKey="e"
           type="number"
           domain={['dataMin', 'dataMax']}
-          tickFormatter={(v: number) => v.toFixed(0)}
+          tickFormatter={(v: number) => v.toFixed(1)}
+          tickCount={5}
         />
         <YAxis width={36} />
         <Tooltip formatter={(v) => String(v)} labelFormatter={(v) => `E ≈ ${v}`} />

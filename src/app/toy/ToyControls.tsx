@@ -72,6 +72,8 @@ function Select<K extends keyof ToyParams>(props: {
   label: string;
   values: readonly string[];
   testId?: string;
+  /** Settings to change together with this one (e.g. a dataset's natural noise level). */
+  also?: (value: string) => Partial<ToyParams>;
 }) {
   const id = useId();
   const value = useToyStore((s) => s.params[props.k]) as string;
@@ -83,7 +85,9 @@ function Select<K extends keyof ToyParams>(props: {
         id={id}
         data-testid={props.testId}
         value={value}
-        onChange={(e) => void setParams({ [props.k]: e.target.value } as Partial<ToyParams>)}
+        onChange={(e) =>
+          void setParams({ ...props.also?.(e.target.value), [props.k]: e.target.value } as Partial<ToyParams>)
+        }
       >
         {props.values.map((v) => (
           <option key={v} value={v}>
@@ -204,7 +208,13 @@ export function DataControls() {
     <>
       <fieldset className="toy-group">
         <legend>In-distribution data</legend>
-        <Select k="dataset" label="dataset" values={TOY_SCHEMA.dataset.values} testId="toy-dataset" />
+        <Select
+          k="dataset"
+          label="dataset"
+          values={TOY_SCHEMA.dataset.values}
+          testId="toy-dataset"
+          also={(v) => ({ noise: v === 'blobs' ? 0.5 : 0.2 })}
+        />
         {dataset !== 'custom' && dataset !== 'moons' && <NumberField k="classes" label="classes K" />}
         {dataset !== 'custom' && <NumberField k="size" label="points" step={50} />}
         {dataset !== 'custom' && <Slider k="noise" label="noise" step={0.05} />}

@@ -86,7 +86,11 @@ export function ToyPanel() {
             />
             <LandscapePane
               title={mainTitle}
-              subtitle={outlierMethod ? 'differs only in ε' : ''}
+              subtitle={
+                params.method === 'CE' || params.method === 'OE'
+                  ? '(ε has no effect on this method)'
+                  : 'differs only in ε'
+              }
               evaluation={frame?.main ?? null}
               scale={scale}
               testId="toy-pane-main"
