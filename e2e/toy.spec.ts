@@ -74,6 +74,13 @@ test('dragging ε from 0 to 0.5 tightens the boundary; AUROC is computed; the UR
   await expect(page.getByTestId('toy-pane-main-numbers')).toContainText(
     `${(100 * at05.acceptedArea).toFixed(1)}%`,
   );
+  // Hover read-out: energy, accept/reject, predicted class and p(y|x) under the cursor.
+  const canvas = page.getByTestId('toy-pane-main').locator('canvas');
+  const cb = (await canvas.boundingBox())!;
+  await page.mouse.move(cb.x + cb.width / 2, cb.y + cb.height / 2);
+  await expect(page.getByTestId('toy-pane-main').locator('.toy-hover')).toContainText(
+    /E = -?\d+\.\d\d .*p\(y\|x\) = \[/,
+  );
   await page.getByTestId('panel-toy').screenshot({ path: 'test-results/toy-eps05.png' });
   await page.getByTestId('toy-pane-main').screenshot({ path: 'test-results/toy-pane-eps05.png' });
 
