@@ -1,6 +1,7 @@
 import { BackendBadge } from './BackendBadge';
 import { Panel } from './Panel';
 import { DataPanel } from './data/DataPanel';
+import { ToyPanel } from './toy/ToyPanel';
 
 export function App() {
   return (
@@ -17,7 +18,7 @@ export function App() {
       </header>
       <main className="panels">
         <Panel id="toy" title="2-D energy landscape">
-          <p className="muted">The toy landscape will appear here.</p>
+          <ToyPanel />
         </Panel>
         <Panel id="data" title="Data">
           <DataPanel />

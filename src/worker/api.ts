@@ -1,6 +1,8 @@
 import type { BackendInfo, BackendName } from './backend';
 import type { ModelsWorkerApi } from './modelsApi';
 import type { DataWorkerApi } from './data/types';
+import type { ProxyMarked } from 'comlink';
+import type { ToyWorkerApi } from './toyApi';
 
 /**
  * The typed surface of the compute worker, called from the main thread through comlink.
@@ -15,4 +17,9 @@ export interface WorkerApi {
   models: ModelsWorkerApi;
   /** Data sets: CIFAR loading and caching, training outliers, OOD test sets (src/worker/dataApi.ts). */
   data: DataWorkerApi;
+  /**
+   * The 2-D toy energy landscape (src/worker/toyApi.ts). Marked as a comlink proxy so `remote.toy.f()` is typed as
+   * a remote call (comlink resolves the nested path either way).
+   */
+  toy: ToyWorkerApi & ProxyMarked;
 }

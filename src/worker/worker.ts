@@ -6,12 +6,14 @@ import { modelsApi } from './modelsApi';
 // tfjs-core registers no gradients by itself; core perturbations and training call tf.grad.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { dataApi } from './dataApi';
+import { createToyApi } from './toyApi';
 
 const api: WorkerApi = {
   init: (forced) => selectBackend(forced),
   ping: async () => 'pong',
   models: modelsApi,
   data: dataApi,
+  toy: Comlink.proxy(createToyApi()),
 };
 
 Comlink.expose(api);

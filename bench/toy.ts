@@ -1,0 +1,203 @@
+/**
+ * `npm run bench:toy`: the toy landscape's speed in Debian's headless Chromium, driven through `(globalThis as unknown as W).aoe.toy`
+ * on the production build (run `npx vite build` first; the script serves dist/ with `vite preview`).
+ *
+ * Measures, per toy backend: training steps/s of the default MLP and batch in the worker; one landscape
+ * evaluation (both panes) + transfer + draw; slider release → retrained landscape on screen (median of repeats);
+ * and main-thread long tasks (PerformanceObserver 'longtask') while continuous training runs and ε is dragged.
+ * Prints a table and writes bench/results/toy.json.
+ */
+import { chromium, type Page } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+
+const PORT = Number(process.env.BENCH_PORT ?? 4313);
+const BACKENDS = (process.env.TOY_BACKENDS ?? 'wasm,cpu,webgl,webgpu').split(',');
+const REPEATS = Number(process.env.TOY_REPEATS ?? 5);
+
+type Toy = {
+  setParams(p: Record<string, unknown>): Promise<void>;
+  trainSteps(n: number): Promise<void>;
+  retrain(): Promise<void>;
+  status(): string;
+  lastRetrainMs(): number | null;
+  lastRetrainFirstFrameMs(): number | null;
+  params(): Record<string, unknown>;
+};
+/** The page's globals as the callbacks below see them (this file is type-checked without the DOM lib). */
+type W = {
+  aoe: { toy: Toy };
+  __longTasks: number[];
+  requestAnimationFrame(cb: () => void): number;
+  document: { querySelector(s: string): { textContent: string | null } | null };
+  performance: { now(): number; getEntriesByName(n: string): { duration: number }[] };
+  PerformanceObserver: new (cb: (list: { getEntries(): { duration: number }[] }) => void) => {
+    observe(o: object): void;
+  };
+};
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)];
+
+async function waitIdle(page: Page) {
+  await page.waitForFunction(() => (globalThis as unknown as W).aoe?.toy?.status() === 'idle', null, {
+    timeout: 180_000,
+  });
+}
+
+async function benchBackend(page: Page, backend: string) {
+  // SwiftShader WebGL/WebGPU are far too slow here for 500-step retrains: they retrain 50 steps (reported).
+  const software = backend === 'webgl' || backend === 'webgpu';
+  await page.goto(`http://127.0.0.1:${PORT}/?toyBackend=${backend}${software ? '&steps=50' : ''}`);
+  await waitIdle(page);
+  const actual = await page.evaluate(
+    () => (globalThis as unknown as W).document.querySelector('.toy-status')?.textContent ?? '',
+  );
+  // Steps/s: difference of two trainSteps calls cancels the evaluation each call ends with. Each step trains
+  // both panes (2 runs).
+  const stepTimes: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const [a, b] = await page.evaluate(async () => {
+      const t = (globalThis as unknown as W).aoe.toy;
+      let t0 = performance.now();
+      await t.trainSteps(10);
+      const a = performance.now() - t0;
+      t0 = performance.now();
+      await t.trainSteps(110);
+      return [a, performance.now() - t0];
+    });
+    stepTimes.push((b - a) / 100 / 2);
+  }
+  const msPerStep = median(stepTimes);
+  // One evaluation of both panes + transfer + React render + draw (until the next animation frame).
+  const evalTimes: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    evalTimes.push(
+      await page.evaluate(async () => {
+        const t0 = performance.now();
+        await (globalThis as unknown as W).aoe.toy.setParams({});
+        await new Promise((r) => (globalThis as unknown as W).requestAnimationFrame(() => r(null)));
+        return performance.now() - t0;
+      }),
+    );
+  }
+  const draw = await page.evaluate(() =>
+    (globalThis as unknown as W).performance
+      .getEntriesByName('toy-draw')
+      .map((e: { duration: number }) => e.duration),
+  );
+  // Slider release → retrained landscape on screen, through the real slider (keyboard: arrow + key-up commits).
+  const slider = page.getByTestId('toy-epsilon');
+  const retrain: number[] = [];
+  const firstFrame: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    await slider.focus();
+    await page.keyboard.press(r % 2 === 0 ? 'ArrowRight' : 'ArrowLeft');
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as W).aoe.toy.status() === 'retraining' ||
+        (globalThis as unknown as W).aoe.toy.status() === 'idle',
+    );
+    await waitIdle(page);
+    retrain.push((await page.evaluate(() => (globalThis as unknown as W).aoe.toy.lastRetrainMs())) ?? NaN);
+    firstFrame.push(
+      (await page.evaluate(() => (globalThis as unknown as W).aoe.toy.lastRetrainFirstFrameMs())) ?? NaN,
+    );
+  }
+  // Long tasks on the main thread while continuous training runs and ε is dragged back and forth.
+  await page.evaluate(() => (globalThis as unknown as W).aoe.toy.setParams({ live: 'continuous' }));
+  await page.evaluate(() => ((globalThis as unknown as W).__longTasks = []));
+  const framesBefore = await page.evaluate(
+    () => (globalThis as unknown as W).performance.getEntriesByName('toy-draw').length,
+  );
+  await page.getByTestId('toy-play').click();
+  const box = (await slider.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2);
+  await page.mouse.down();
+  const t0 = Date.now();
+  let i = 0;
+  while (Date.now() - t0 < 6000) {
+    const f = 0.1 + 0.5 * Math.abs(Math.sin(i++ / 10));
+    await page.mouse.move(box.x + box.width * f, box.y + box.height / 2);
+    await page.waitForTimeout(50);
+  }
+  await page.mouse.up();
+  const frames =
+    (await page.evaluate(
+      () => (globalThis as unknown as W).performance.getEntriesByName('toy-draw').length,
+    )) - framesBefore;
+  await page.getByTestId('toy-pause').click();
+  const longTasks = await page.evaluate(() => (globalThis as unknown as W).__longTasks);
+  return {
+    backend,
+    reported: actual,
+    msPerStepPerRun: +msPerStep.toFixed(2),
+    stepsPerSecondPerRun: Math.round(1000 / msPerStep),
+    evalAndDrawBothPanesMs: +median(evalTimes).toFixed(1),
+    drawOnePaneMs: +median(draw).toFixed(1),
+    retrainSteps: Number((await page.evaluate(() => (globalThis as unknown as W).aoe.toy.params())).steps),
+    retrainOnScreenMs: retrain.map((v) => Math.round(v)),
+    retrainMedianMs: Math.round(median(retrain)),
+    firstPartialLandscapeMedianMs: Math.round(median(firstFrame)),
+    paneDrawsIn6sContinuous: frames,
+    longTasksDuringTraining: longTasks.length,
+    longestTaskMs: longTasks.length ? Math.round(Math.max(...longTasks)) : 0,
+  };
+}
+
+async function main() {
+  const server = spawn(
+    'npx',
+    ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  await new Promise((r) => setTimeout(r, 2500));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--enable-unsafe-webgpu'],
+  });
+  const results = [];
+  try {
+    for (const backend of BACKENDS) {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await page.addInitScript(() => {
+        (globalThis as unknown as W).__longTasks = [];
+        new (globalThis as unknown as W).PerformanceObserver((list) => {
+          for (const e of list.getEntries()) (globalThis as unknown as W).__longTasks.push(e.duration);
+        }).observe({ type: 'longtask', buffered: true });
+      });
+      try {
+        results.push(await benchBackend(page, backend));
+      } catch (err) {
+        await page.screenshot({ path: `bench/results/toy-error-${backend}.png` }).catch(() => undefined);
+        console.error(backend, err);
+        results.push({ backend, error: err instanceof Error ? err.message.split('\n')[0] : String(err) });
+      }
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+  console.table(results);
+  const out = {
+    date: new Date().toISOString(),
+    machine: {
+      cpu: os.cpus()[0]?.model,
+      cores: os.cpus().length,
+      platform: `${os.platform()} ${os.release()}`,
+    },
+    browser: `Chromium ${browser.version()} headless (WebGPU/WebGL are SwiftShader software renderers here)`,
+    notes:
+      'ms/step is per run; every step of the UI trains two runs (ε = 0 and the chosen ε). Retrain = `steps` (default 500) steps of ' +
+      'the chosen-ε run (the ε = 0 pane is cached) + evaluation + draw.',
+    results,
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/toy.json', JSON.stringify(out, null, 2));
+  console.log('wrote bench/results/toy.json');
+}
+
+void main();

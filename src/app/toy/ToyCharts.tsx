@@ -1,0 +1,180 @@
+import {
+  Area,
+  AreaChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { ToyEvaluation } from '../../train/toy/evaluate';
+import type { SweepPoint } from '../../train/toy/sweep';
+
+const ID_COLOR = '#2f7ed8';
+const OUT_COLOR = '#7a7a7a';
+const PERT_COLOR = '#e8384f';
+
+/** Energy histogram of ID training points, training outliers and their perturbed copies (paper Fig. 3 in 2-D). */
+export function EnergyHistogram(props: { ev: ToyEvaluation; title: string }) {
+  const { edges, counts } = props.ev.hist;
+  const rows = counts[0].map((_, i) => ({
+    e: +((edges[i] + edges[i + 1]) / 2).toFixed(2),
+    ID: counts[0][i],
+    outliers: counts[1][i],
+    perturbed: counts[2][i],
+  }));
+  return (
+    <figure className="toy-chart" data-testid="toy-histogram">
+      <figcaption>
+        {props.title} <span className="muted">(x: energy E(x), y: count)</span>
+      </figcaption>
+      <AreaChart width={340} height={215} data={rows} margin={{ top: 12, right: 12, bottom: 4, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis
+          dataKey="e"
+          type="number"
+          domain={['dataMin', 'dataMax']}
+          tickFormatter={(v: number) => v.toFixed(1)}
+          tickCount={5}
+        />
+        <YAxis width={36} />
+        <Tooltip formatter={(v) => String(v)} labelFormatter={(v) => `E ≈ ${v}`} />
+        <Legend verticalAlign="bottom" height={22} wrapperStyle={{ fontSize: 12 }} />
+        <Area
+          type="step"
+          dataKey="ID"
+          stroke={ID_COLOR}
+          fill={ID_COLOR}
+          fillOpacity={0.35}
+          isAnimationActive={false}
+        />
+        <Area
+          type="step"
+          dataKey="outliers"
+          stroke={OUT_COLOR}
+          fill={OUT_COLOR}
+          fillOpacity={0.25}
+          isAnimationActive={false}
+        />
+        <Area
+          type="step"
+          dataKey="perturbed"
+          name="perturbed outliers"
+          stroke={PERT_COLOR}
+          fill={PERT_COLOR}
+          fillOpacity={0.2}
+          isAnimationActive={false}
+        />
+        <ReferenceLine
+          x={props.ev.tau}
+          stroke="#111"
+          strokeDasharray="4 2"
+          label={{ value: 'τ', position: 'top' }}
+        />
+      </AreaChart>
+    </figure>
+  );
+}
+
+/** ROC curves of the energy detector (held-out ID vs held-out near+far OOD) for both panes. */
+export function RocChart(props: { curves: { name: string; color: string; ev: ToyEvaluation }[] }) {
+  return (
+    <figure className="toy-chart" data-testid="toy-roc">
+      <figcaption>
+        ROC of the energy: held-out ID vs OOD <span className="muted">(x: FPR, y: TPR)</span>
+      </figcaption>
+      <LineChart width={300} height={215} margin={{ top: 12, right: 12, bottom: 4, left: 0 }}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis dataKey="fpr" type="number" domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} />
+        <YAxis type="number" domain={[0, 1]} ticks={[0, 0.5, 1]} width={36} />
+        <Legend verticalAlign="bottom" height={22} wrapperStyle={{ fontSize: 12 }} />
+        <ReferenceLine
+          segment={[
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ]}
+          stroke="#bbb"
+          strokeDasharray="3 3"
+        />
+        {props.curves.map((c) => (
+          <Line
+            key={c.name}
+            name={`${c.name} (AUROC ${(100 * c.ev.AUROC).toFixed(1)}%)`}
+            data={c.ev.roc.fpr.map((f, i) => ({ fpr: f, tpr: c.ev.roc.tpr[i] }))}
+            dataKey="tpr"
+            stroke={c.color}
+            dot={false}
+            strokeWidth={2}
+            isAnimationActive={false}
+          />
+        ))}
+      </LineChart>
+    </figure>
+  );
+}
+
+const SWEEP_METRICS: { key: keyof SweepPoint; label: string }[] = [
+  { key: 'acceptedArea', label: 'accepted area' },
+  { key: 'AUROC', label: 'AUROC' },
+  { key: 'accuracy', label: 'ID accuracy' },
+];
+
+/** ε sweep: accepted area, AUROC and accuracy against ε for AOE and the noise baseline. */
+export function SweepCharts(props: { points: SweepPoint[] }) {
+  const eps = [...new Set(props.points.map((p) => p.epsilon))].sort((a, b) => a - b);
+  const rows = eps.map((e) => {
+    const row: Record<string, number> = { epsilon: e };
+    for (const p of props.points.filter((q) => q.epsilon === e)) {
+      for (const m of SWEEP_METRICS) row[`${p.method}:${m.key}`] = p[m.key] as number;
+    }
+    return row;
+  });
+  return (
+    <div className="toy-sweep-charts" data-testid="toy-sweep-charts">
+      {SWEEP_METRICS.map((m) => (
+        <figure className="toy-chart" key={m.key}>
+          <figcaption>{m.label} vs ε</figcaption>
+          <LineChart width={280} height={185} data={rows} margin={{ top: 12, right: 12, bottom: 4, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="epsilon" type="number" domain={[0, 1]} ticks={[0, 0.2, 0.4, 0.6, 0.8, 1]} />
+            <YAxis
+              domain={m.key === 'acceptedArea' ? [0, 'auto'] : ['auto', 1]}
+              width={52}
+              tickFormatter={m.key === 'accuracy' ? pct1 : pct}
+            />
+            <Tooltip formatter={(v) => pct1(Number(v))} labelFormatter={(v) => `ε = ${v}`} />
+            <Legend verticalAlign="bottom" height={22} wrapperStyle={{ fontSize: 12 }} />
+            <Line
+              dataKey={`AOE:${m.key}`}
+              name="AOE"
+              stroke={PERT_COLOR}
+              strokeWidth={2}
+              isAnimationActive={false}
+              connectNulls
+            />
+            <Line
+              dataKey={`OE+noise:${m.key}`}
+              name="OE + noise"
+              stroke={OUT_COLOR}
+              strokeWidth={2}
+              strokeDasharray="5 3"
+              isAnimationActive={false}
+              connectNulls
+            />
+          </LineChart>
+        </figure>
+      ))}
+    </div>
+  );
+}
+
+function pct(v: number): string {
+  return `${Math.round(100 * v)}%`;
+}
+
+function pct1(v: number): string {
+  return `${(100 * v).toFixed(1)}%`;
+}

@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Random } from '../core/random';
+import type { LogitsFn } from '../core/model';
+
+export type MlpActivation = 'relu' | 'tanh' | 'elu';
+export const MLP_ACTIVATIONS: readonly MlpActivation[] = ['relu', 'tanh', 'elu'];
+
+export interface MlpConfig {
+  inputDim: number;
+  /** Units of each hidden layer (width). */
+  width: number;
+  /** Number of hidden layers (≥ 0; 0 gives a linear classifier). */
+  depth: number;
+  outputDim: number;
+  activation: MlpActivation;
+}
+
+/** Plain weights of an MLP: per layer a kernel [in·out] (row-major [in, out]) and a bias [out]. */
+export type MlpWeights = Float32Array[];
+
+/**
+ * Seeded initial weights: kernels uniform in ±√(6/fan_in) for ReLU/ELU (He-uniform) and ±√(6/(fan_in+fan_out))
+ * for tanh (Glorot-uniform); biases zero. The same `rng` state gives the same weights on every backend.
+ */
+export function initMlpWeights(cfg: MlpConfig, rng: Random): MlpWeights {
+  const sizes = layerSizes(cfg);
+  const out: MlpWeights = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const fanIn = sizes[l];
+    const fanOut = sizes[l + 1];
+    const limit = cfg.activation === 'tanh' ? Math.sqrt(6 / (fanIn + fanOut)) : Math.sqrt(6 / fanIn);
+    out.push(rng.uniformArray(fanIn * fanOut, -limit, limit));
+    out.push(new Float32Array(fanOut));
+  }
+  return out;
+}
+
+/** [inputDim, width × depth, outputDim]. */
+export function layerSizes(cfg: MlpConfig): number[] {
+  return [cfg.inputDim, ...Array.from({ length: cfg.depth }, () => cfg.width), cfg.outputDim];
+}
+
+/**
+ * A multilayer perceptron x [N, inputDim] → logits [N, outputDim] whose parameters are tf.Variables (trainable by
+ * any tfjs optimiser). Call `dispose()` when done.
+ */
+export class Mlp {
+  readonly config: MlpConfig;
+  readonly variables: tf.Variable[];
+
+  constructor(config: MlpConfig, weights: MlpWeights) {
+    this.config = config;
+    const sizes = layerSizes(config);
+    this.variables = [];
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      this.variables.push(toVariable(tf.tensor2d(weights[2 * l], [sizes[l], sizes[l + 1]])));
+      this.variables.push(toVariable(tf.tensor1d(weights[2 * l + 1])));
+    }
+  }
+
+  /** Forward pass as a `LogitsFn` (differentiable w.r.t. both the input and the variables). */
+  readonly apply: LogitsFn = (x) =>
+    tf.tidy(() => {
+      let h = x as tf.Tensor2D;
+      const layers = this.variables.length / 2;
+      for (let l = 0; l < layers; l++) {
+        const w = this.variables[2 * l] as tf.Tensor2D;
+        const b = this.variables[2 * l + 1];
+        const hidden = l + 1 < layers;
+        if (!hidden || this.config.activation === 'relu') {
+          // One fused kernel instead of three: tfjs per-op overhead dominates a net this small.
+          h = tf.fused.matMul({ a: h, b: w, bias: b, activation: hidden ? 'relu' : 'linear' }) as tf.Tensor2D;
+        } else {
+          h = activate(tf.add(tf.matMul(h, w), b), this.config.activation);
+        }
+      }
+      return h;
+    });
+
+  /** Overwrite the parameters in place (e.g. reset to the seeded initial weights). */
+  setWeights(weights: MlpWeights): void {
+    this.variables.forEach((v, i) =>
+      tf.tidy(() => v.assign(tf.tensor(weights[i], v.shape, 'float32') as tf.Tensor)),
+    );
+  }
+
+  /** A copy of the current parameters. */
+  getWeights(): MlpWeights {
+    return this.variables.map((v) => v.dataSync() as Float32Array).map((a) => Float32Array.from(a));
+  }
+
+  dispose(): void {
+    this.variables.forEach((v) => v.dispose());
+  }
+}
+
+function activate(h: tf.Tensor2D, a: MlpActivation): tf.Tensor2D {
+  if (a === 'tanh') return tf.tanh(h);
+  if (a === 'elu') return tf.elu(h);
+  return tf.relu(h);
+}
+
+/** A trainable variable holding `t`'s values; `t` is disposed (the variable keeps its own reference). */
+function toVariable(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t, true);
+  t.dispose();
+  return v;
+}

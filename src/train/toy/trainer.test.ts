@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../core/random';
+import { Mlp, initMlpWeights } from '../../models/mlp';
+import { buildToyData } from './data';
+import { defaultToyParams, TOY_METHODS, type ToyParams } from './params';
+import { ToyRun } from './trainer';
+
+/** Small, fast settings for tests. */
+const small: ToyParams = {
+  ...defaultToyParams(),
+  size: 60,
+  nOutliers: 60,
+  width: 8,
+  depth: 2,
+  batch: 32,
+  grid: 20,
+};
+
+describe('MLP', () => {
+  it('relu (fused kernels) matches a plain-JS forward pass', () => {
+    const cfg = { inputDim: 2, width: 4, depth: 2, outputDim: 3, activation: 'relu' as const };
+    const w = initMlpWeights(cfg, new Random(2));
+    w[1] = Float32Array.from([0.1, -0.2, 0.3, 0]);
+    const m = new Mlp(cfg, w);
+    const x = [0.7, -0.4];
+    const out = tf.tidy(() => Array.from(m.apply(tf.tensor2d([x])).dataSync()));
+    m.dispose();
+    const layer = (h: number[], k: Float32Array, b: Float32Array, n: number, relu: boolean) =>
+      Array.from({ length: n }, (_, j) => {
+        const v = h.reduce((s, hv, i) => s + hv * k[i * n + j], b[j]);
+        return relu ? Math.max(0, v) : v;
+      });
+    const h1 = layer(x, w[0], w[1], 4, true);
+    const h2 = layer(h1, w[2], w[3], 4, true);
+    const ref = layer(h2, w[4], w[5], 3, false);
+    out.forEach((v, i) => expect(v).toBeCloseTo(ref[i], 5));
+  });
+
+  it('matches a plain-JS forward pass and leaks nothing', () => {
+    const cfg = { inputDim: 2, width: 3, depth: 1, outputDim: 2, activation: 'tanh' as const };
+    const w = initMlpWeights(cfg, new Random(1));
+    w[1] = Float32Array.from([0.1, -0.2, 0.3]);
+    const before = tf.memory().numTensors;
+    const m = new Mlp(cfg, w);
+    const x = [0.5, -1.5];
+    const out = tf.tidy(() => Array.from(m.apply(tf.tensor2d([x])).dataSync()));
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    const h = [0, 1, 2].map((j) => Math.tanh(x[0] * w[0][j] + x[1] * w[0][3 + j] + w[1][j]));
+    const ref = [0, 1].map((k) => h.reduce((s, v, j) => s + v * w[2][j * 2 + k], 0) + w[3][k]);
+    out.forEach((v, i) => expect(v).toBeCloseTo(ref[i], 5));
+  });
+});
+
+describe('ToyRun', () => {
+  it('keeps the tensor count flat across steps for every method, and dispose frees everything', () => {
+    const data = buildToyData(small);
+    const before = tf.memory().numTensors;
+    for (const method of TOY_METHODS) {
+      const run = new ToyRun(data, { ...small, method });
+      run.train(2);
+      const mid = tf.memory().numTensors;
+      run.train(3);
+      run.evaluate(10, 6);
+      expect(tf.memory().numTensors).toBe(mid);
+      expect(Number.isFinite(run.lastLoss)).toBe(true);
+      run.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
+  it('reset restores the seeded initial weights and repeats the same trajectory', () => {
+    const data = buildToyData(small);
+    const run = new ToyRun(data, { ...small, method: 'AOE-PGD', epsilon: 0.4 });
+    const w0 = run.model.getWeights();
+    run.train(5);
+    const w5 = run.model.getWeights();
+    expect(w5[0]).not.toEqual(w0[0]);
+    run.reset();
+    expect(run.steps).toBe(0);
+    expect(run.model.getWeights()).toEqual(w0);
+    run.train(5);
+    expect(run.model.getWeights()).toEqual(w5);
+    run.dispose();
+  });
+
+  it('runs that differ only in ε start from the same weights (OE vs AOE panes)', () => {
+    const data = buildToyData(small);
+    const a = new ToyRun(data, { ...small, epsilon: 0 });
+    const b = new ToyRun(data, { ...small, epsilon: 0.5 });
+    expect(a.model.getWeights()).toEqual(b.model.getWeights());
+    a.dispose();
+    b.dispose();
+  });
+
+  it('AOE moves each outlier by ±ε per coordinate down the energy (mean energy drops)', () => {
+    const data = buildToyData(small);
+    const run = new ToyRun(data, { ...small, method: 'AOE', epsilon: 0.05 });
+    run.train(20);
+    const x = tf.tensor2d(data.outliers, [data.outliers.length / 2, 2]);
+    const xh = run.perturb(x);
+    const d = tf.sub(xh, x).dataSync();
+    for (const v of d) expect([0, 0.05]).toContain(Math.round(Math.abs(v) * 1e4) / 1e4);
+    const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
+    expect(mean(run.energies(xh.dataSync() as Float32Array))).toBeLessThan(mean(run.energies(data.outliers)));
+    tf.dispose([x, xh]);
+    run.dispose();
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * One toy model run: an MLP trained on a ToyData with CE / OE / OE+noise / AOE / AOE-PGD through the SAME core
+ * functions the WideResNet path uses (energy, outlierExposureLoss, energyGradientStep), plus its evaluation.
+ * Runs unchanged in the worker and in Node. Call `dispose()` when done.
+ *
+ * Needs tfjs gradients registered by the entry point (tfjs-core ships none): the worker and the unit tests import
+ * '@tensorflow/tfjs-core/dist/register_all_gradients' (ESM); Node CLIs import '@tensorflow/tfjs' (its CJS build
+ * registers them; the ESM file's directory imports do not load under plain Node).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Random } from '../../core/random';
+import { energy } from '../../core/energy';
+import { crossEntropy, outlierExposureLoss } from '../../core/losses';
+import { energyGradientStep, energyPgd, gaussianNoiseStep } from '../../core/perturbations';
+import { Mlp, initMlpWeights, type MlpWeights } from '../../models/mlp';
+import type { ToyData } from './data';
+import type { ToyParams } from './params';
+import { evaluateToy, type ToyEvaluation } from './evaluate';
+
+/** The settings a run's training uses (the rest of ToyParams concerns data or display). */
+export type ToyTrainSettings = Pick<
+  ToyParams,
+  | 'method'
+  | 'epsilon'
+  | 'lambda'
+  | 'lr'
+  | 'wd'
+  | 'batch'
+  | 'pgdSteps'
+  | 'width'
+  | 'depth'
+  | 'activation'
+  | 'seed'
+>;
+
+export class ToyRun {
+  readonly data: ToyData;
+  settings: ToyTrainSettings;
+  readonly model: Mlp;
+  private readonly initial: MlpWeights;
+  private optimizer: tf.Optimizer;
+  private batchRng!: Random;
+  private perturbRng!: Random;
+  private readonly xTrain: tf.Tensor2D;
+  private readonly yTrain: tf.Tensor1D;
+  private readonly xOut: tf.Tensor2D;
+  /** Optimiser steps taken since the last reset. */
+  steps = 0;
+  /** Loss of the most recent step (nats), NaN before the first. */
+  lastLoss = NaN;
+
+  constructor(data: ToyData, settings: ToyTrainSettings) {
+    this.data = data;
+    this.settings = { ...settings };
+    const initRng = new Random(settings.seed ^ 0x5eed).fork();
+    const cfg = {
+      inputDim: 2,
+      width: settings.width,
+      depth: settings.depth,
+      outputDim: data.numClasses,
+      activation: settings.activation,
+    };
+    this.initial = initMlpWeights(cfg, initRng);
+    this.model = new Mlp(cfg, this.initial);
+    this.optimizer = tf.train.adam(settings.lr);
+    this.xTrain = tf.tensor2d(data.train.x, [data.train.y.length, 2]);
+    this.yTrain = tf.tensor1d(data.train.y, 'int32');
+    this.xOut = tf.tensor2d(data.outliers, [data.outliers.length / 2, 2]);
+    this.reseed();
+  }
+
+  private reseed(): void {
+    const r = new Random(this.settings.seed ^ 0xba7c4);
+    this.batchRng = r.fork();
+    this.perturbRng = r.fork();
+  }
+
+  /** Back to the seeded initial weights, a fresh optimiser and the same batch order: a reset run repeats exactly. */
+  reset(): void {
+    this.model.setWeights(this.initial);
+    this.optimizer.dispose();
+    this.optimizer = tf.train.adam(this.settings.lr);
+    this.reseed();
+    this.steps = 0;
+    this.lastLoss = NaN;
+  }
+
+  /** Change training settings in place (ε, λ, method, …); a new lr applies from the next step. */
+  update(settings: Partial<ToyTrainSettings>): void {
+    const lrChanged = settings.lr !== undefined && settings.lr !== this.settings.lr;
+    this.settings = { ...this.settings, ...settings };
+    if (lrChanged) {
+      // Adam keeps its moments; only the rate changes.
+      (this.optimizer as unknown as { learningRate: number }).learningRate = this.settings.lr;
+    }
+  }
+
+  /**
+   * The training outliers as this run's method perturbs them for the current model and ε: AOE x − ε·sign(∇E),
+   * AOE-PGD, Gaussian noise, or the outliers themselves (CE, OE).
+   * @param x [M, 2] outliers. @returns a new [M, 2] tensor.
+   */
+  perturb(x: tf.Tensor2D, rng: Random = this.perturbRng): tf.Tensor2D {
+    const { method, epsilon } = this.settings;
+    if (method === 'AOE') return energyGradientStep(this.model.apply, x, { epsilon }) as tf.Tensor2D;
+    if (method === 'AOE-PGD') {
+      return energyPgd(this.model.apply, x, {
+        epsilon,
+        steps: this.settings.pgdSteps,
+        random: rng,
+      }) as tf.Tensor2D;
+    }
+    if (method === 'OE+noise') return gaussianNoiseStep(null, x, { epsilon, random: rng }) as tf.Tensor2D;
+    return x.clone();
+  }
+
+  /** Take `n` optimiser steps (synchronous; the caller chunks it to stay responsive). */
+  train(n: number): void {
+    const nId = this.data.train.y.length;
+    const nOut = this.data.outliers.length / 2;
+    for (let s = 0; s < n; s++) {
+      const last = s === n - 1;
+      const cost: tf.Scalar | null = tf.tidy(() => {
+        const idIdx = this.batchIndices(nId);
+        const outIdx = this.batchIndices(nOut);
+        const xId = idIdx ? tf.gather(this.xTrain, idIdx) : this.xTrain;
+        const yId = idIdx ? tf.gather(this.yTrain, idIdx) : this.yTrain;
+        const xo = outIdx ? tf.gather(this.xOut, outIdx) : this.xOut;
+        const useOutliers = this.settings.method !== 'CE';
+        const xHat = useOutliers ? this.perturb(xo) : null;
+        return this.optimizer.minimize(
+          () => {
+            const idLogits = this.model.apply(xId);
+            const loss = xHat
+              ? outlierExposureLoss(idLogits, yId, this.model.apply(xHat), this.settings.lambda)
+              : crossEntropy(idLogits, yId);
+            if (!this.settings.wd) return loss;
+            // Coupled L2 (as PyTorch SGD's weight_decay): wd/2·Σθ², gradient wd·θ.
+            const l2 = tf.addN(this.model.variables.map((v) => tf.sum(tf.square(v))));
+            return tf.add(loss, tf.mul(l2, this.settings.wd / 2)) as tf.Scalar;
+          },
+          last,
+          this.model.variables,
+        ) as tf.Scalar;
+      });
+      this.steps++;
+      if (cost) {
+        this.lastLoss = cost.dataSync()[0];
+        cost.dispose();
+      }
+    }
+  }
+
+  /** Random batch indices (with a fresh permutation prefix), or null for the full set when batch ≥ n. */
+  private batchIndices(n: number): tf.Tensor1D | null {
+    if (this.settings.batch >= n) return null;
+    const b = this.settings.batch;
+    const idx = new Int32Array(b);
+    for (let i = 0; i < b; i++) idx[i] = this.batchRng.int(n);
+    return tf.tensor1d(idx, 'int32');
+  }
+
+  /** Energies E(x) = −logsumexp f(x) of points [N·2] (float32, higher = more OOD). */
+  energies(points: Float32Array): Float32Array {
+    if (points.length === 0) return new Float32Array(0);
+    return tf.tidy(() => {
+      const logits = this.model.apply(tf.tensor2d(points, [points.length / 2, 2]));
+      return energy(logits).dataSync() as Float32Array;
+    });
+  }
+
+  /** Full evaluation on a size×size grid (see `evaluateToy`). */
+  evaluate(gridSize: number, viewHalf: number): ToyEvaluation {
+    return evaluateToy(this, gridSize, viewHalf);
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    this.optimizer.dispose();
+    this.xTrain.dispose();
+    this.yTrain.dispose();
+    this.xOut.dispose();
+  }
+}

@@ -1,0 +1,286 @@
+/// <reference lib="webworker" />
+/**
+ * The toy landscape's worker API (`remote.toy.*`). It owns the data and two runs trained from the same seeded
+ * start: `main` (the chosen method and ε) and `baseline` (identical but ε = 0, i.e. plain OE for every outlier
+ * method), so the panes differ only in ε. Every long call is superseded by the next one (a generation counter)
+ * or stopped by `pause()` / `cancel()`; frames are throttled and their typed arrays transferred.
+ */
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend, type BackendInfo, type BackendName } from './backend';
+import { buildToyData, type ToyData } from '../train/toy/data';
+import type { ToyEvaluation } from '../train/toy/evaluate';
+import { DATA_KEYS, MODEL_KEYS, type ToyParams } from '../train/toy/params';
+import { epsilonSweep, type SweepPoint } from '../train/toy/sweep';
+import { ToyRun } from '../train/toy/trainer';
+import type { ToyPoints } from '../data/toy2d';
+
+/** What the view draws: the two runs' evaluations and (when it changed) the data. */
+export interface ToyFrame {
+  main: ToyEvaluation;
+  baseline: ToyEvaluation | null;
+  /** Increments whenever the data are rebuilt; `data` is present when it differs from the caller's last. */
+  dataVersion: number;
+  data?: ToyDataView;
+  /** True for the last frame of a finished retrain / trainSteps call. */
+  final: boolean;
+  /** Wall time of the call so far in the worker (ms). */
+  elapsedMs: number;
+  /** Method and ε of `main` when this frame was evaluated. */
+  method: ToyParams['method'];
+  epsilon: number;
+}
+
+/** The plain data the canvas draws. */
+export interface ToyDataView {
+  train: ToyPoints;
+  outliers: Float32Array;
+  testNear: Float32Array;
+  testFar: Float32Array;
+  numClasses: number;
+}
+
+export interface ToyWorkerApi {
+  /**
+   * Start tfjs in this worker for the toy. WASM runs single-threaded: for a 2-64-64-K MLP the per-op overhead,
+   * not FLOPs, dominates, so threads only add synchronisation (and the threaded build fails to start its
+   * pthread workers under our Vite bundle: "e is not defined").
+   */
+  init(backend: BackendName): Promise<BackendInfo>;
+  /**
+   * Apply settings; rebuilds data / weights only when keys that need it changed (which stops a running loop).
+   * Other changes (ε, λ, …) apply to a running `play` from its next slice.
+   */
+  setParams(p: ToyParams): Promise<{ dataVersion: number; rebuilt: 'data' | 'model' | 'none' }>;
+  /** Both runs back to the seeded initial weights (step 0). */
+  reset(): Promise<ToyFrame>;
+  /** Train both runs `n` more steps, then evaluate. */
+  trainSteps(n: number, knownDataVersion?: number): Promise<ToyFrame>;
+  /** Evaluate without training. */
+  frame(knownDataVersion?: number): Promise<ToyFrame>;
+  /**
+   * Reset `main` (and `baseline` when it is stale) to the initial weights and train `params.steps` steps, sending
+   * intermediate frames to `onFrame` a few times a second; resolves with the final frame, or null if superseded.
+   */
+  retrain(onFrame: ((f: ToyFrame) => void) | null, knownDataVersion?: number): Promise<ToyFrame | null>;
+  /** Keep training until `pause()`, sending a frame every `frameMs` ms. Resolves when stopped. */
+  play(onFrame: (f: ToyFrame) => void, frameMs?: number, knownDataVersion?: number): Promise<void>;
+  pause(): Promise<void>;
+  /** ε sweep (AOE and OE+noise at ε = 0…1); progress via `onProgress`; stopped by `cancel()`. */
+  sweep(onProgress: (points: SweepPoint[], done: number, total: number) => void): Promise<SweepPoint[]>;
+  /** Stop whatever long call runs (retrain, play, sweep). */
+  cancel(): Promise<void>;
+}
+
+/** Keys whose change leaves the ε = 0 pane valid. */
+const EPSILON_ONLY_KEYS: readonly (keyof ToyParams)[] = [
+  'epsilon',
+  'live',
+  'showOutliers',
+  'showArrows',
+  'showTest',
+  'grid',
+  'toyBackend',
+];
+
+const yieldToMessages = () => new Promise<void>((r) => setTimeout(r, 0));
+
+class ToySession implements ToyWorkerApi {
+  private params: ToyParams | null = null;
+  private data: ToyData | null = null;
+  private dataVersion = 0;
+  private main: ToyRun | null = null;
+  private baseline: ToyRun | null = null;
+  /** Whether `baseline` is trained to `params.steps` from the current start (retrain mode). */
+  private baselineFresh = false;
+  private generation = 0;
+
+  async init(backend: BackendName) {
+    if (backend === 'wasm') tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    return selectBackend(backend);
+  }
+
+  async setParams(p: ToyParams) {
+    const old = this.params;
+    this.params = { ...p };
+    const changed = (keys: readonly string[]) =>
+      !old || keys.some((k) => old[k as keyof ToyParams] !== p[k as keyof ToyParams]);
+    let rebuilt: 'data' | 'model' | 'none' = 'none';
+    if (!this.data || changed(DATA_KEYS)) {
+      this.data = buildToyData(p);
+      this.dataVersion++;
+      rebuilt = 'data';
+    } else if (changed(MODEL_KEYS)) rebuilt = 'model';
+    if (rebuilt !== 'none') {
+      // Stop whatever trains the runs about to be disposed (a running play/retrain/sweep loop sees the change).
+      this.generation++;
+      this.main?.dispose();
+      this.baseline?.dispose();
+      this.main = new ToyRun(this.data, p);
+      this.baseline = new ToyRun(this.data, { ...p, epsilon: 0 });
+      this.baselineFresh = false;
+    } else {
+      this.main!.update(p);
+      // The ε = 0 pane is stale after any change except ε and display-only settings.
+      const baseChanged = changed(
+        (Object.keys(p) as (keyof ToyParams)[]).filter((k) => !EPSILON_ONLY_KEYS.includes(k)),
+      );
+      this.baseline!.update({ ...p, epsilon: 0 });
+      if (baseChanged) this.baselineFresh = false;
+    }
+    return { dataVersion: this.dataVersion, rebuilt };
+  }
+
+  async reset() {
+    this.generation++;
+    this.need();
+    this.main!.reset();
+    this.baseline!.reset();
+    this.baselineFresh = false;
+    return this.transfer(this.makeFrame(true, performance.now(), -1));
+  }
+
+  async trainSteps(n: number, known = -1) {
+    this.generation++;
+    this.need();
+    const t0 = performance.now();
+    this.main!.train(n);
+    this.baseline!.train(n);
+    this.baselineFresh = false;
+    return this.transfer(this.makeFrame(true, t0, known));
+  }
+
+  async frame(known = -1) {
+    this.need();
+    return this.transfer(this.makeFrame(true, performance.now(), known));
+  }
+
+  async retrain(onFrame: ((f: ToyFrame) => void) | null, known = -1) {
+    const gen = ++this.generation;
+    this.need();
+    const t0 = performance.now();
+    const steps = this.params!.steps;
+    const runs = [this.main!];
+    if (!this.baselineFresh) runs.push(this.baseline!);
+    runs.forEach((r) => r.reset());
+    let lastFrame = t0;
+    for (let done = 0; done < steps;) {
+      const chunk = Math.min(25, steps - done);
+      runs.forEach((r) => r.train(chunk));
+      done += chunk;
+      // First partial landscape after the first chunk (fast feedback on release), then every 300 ms.
+      if (onFrame && done < steps && (done === chunk || performance.now() - lastFrame > 300)) {
+        onFrame(this.transfer(this.makeFrame(false, t0, known)));
+        known = this.dataVersion;
+        lastFrame = performance.now();
+      }
+      await yieldToMessages();
+      if (gen !== this.generation) return null;
+    }
+    this.baselineFresh = true;
+    return this.transfer(this.makeFrame(true, t0, known));
+  }
+
+  async play(onFrame: (f: ToyFrame) => void, frameMs = 150, known = -1) {
+    const gen = ++this.generation;
+    this.need();
+    this.baselineFresh = false;
+    let lastFrame = 0;
+    while (gen === this.generation) {
+      const t = performance.now();
+      // Train in slices of ~40 ms so settings sent meanwhile (ε drags) apply within a frame.
+      while (performance.now() - t < 40) {
+        this.main!.train(5);
+        this.baseline!.train(5);
+      }
+      if (performance.now() - lastFrame >= frameMs) {
+        onFrame(this.transfer(this.makeFrame(false, t, known)));
+        known = this.dataVersion;
+        lastFrame = performance.now();
+      }
+      await yieldToMessages();
+    }
+  }
+
+  async pause() {
+    this.generation++;
+  }
+
+  async cancel() {
+    this.generation++;
+  }
+
+  async sweep(onProgress: (points: SweepPoint[], done: number, total: number) => void) {
+    const gen = ++this.generation;
+    this.need();
+    let last = 0;
+    return epsilonSweep(this.data!, this.params!, {
+      shouldStop: () => gen !== this.generation,
+      pause: yieldToMessages,
+      onPoint: (points, done, total) => {
+        if (done === total || performance.now() - last > 200) {
+          onProgress(points, done, total);
+          last = performance.now();
+        }
+      },
+    });
+  }
+
+  private need(): void {
+    if (!this.params || !this.main || !this.baseline || !this.data) {
+      throw new Error('toy: call setParams() first');
+    }
+  }
+
+  private makeFrame(final: boolean, t0: number, known: number): ToyFrame {
+    const p = this.params!;
+    const frame: ToyFrame = {
+      main: this.main!.evaluate(p.grid, p.view),
+      baseline: this.baseline!.evaluate(p.grid, p.view),
+      dataVersion: this.dataVersion,
+      final,
+      elapsedMs: performance.now() - t0,
+      method: p.method,
+      epsilon: p.epsilon,
+    };
+    if (known !== this.dataVersion) {
+      const d = this.data!;
+      frame.data = {
+        train: { x: d.train.x.slice(), y: d.train.y.slice(), numClasses: d.train.numClasses },
+        outliers: d.outliers.slice(),
+        testNear: d.testNear.slice(),
+        testFar: d.testFar.slice(),
+        numClasses: d.numClasses,
+      };
+    }
+    return frame;
+  }
+
+  /** Mark the frame's typed arrays as transferable (they are fresh copies owned by nobody else). */
+  private transfer(f: ToyFrame): ToyFrame {
+    const buffers: ArrayBuffer[] = [];
+    for (const ev of [f.main, f.baseline]) {
+      if (!ev) continue;
+      buffers.push(
+        ev.gridEnergy.buffer as ArrayBuffer,
+        ev.gridProbs.buffer as ArrayBuffer,
+        ev.perturbed.buffer as ArrayBuffer,
+      );
+    }
+    if (f.data) {
+      const d = f.data;
+      buffers.push(
+        d.train.x.buffer as ArrayBuffer,
+        d.train.y.buffer as ArrayBuffer,
+        d.outliers.buffer as ArrayBuffer,
+      );
+      buffers.push(d.testNear.buffer as ArrayBuffer, d.testFar.buffer as ArrayBuffer);
+    }
+    return Comlink.transfer(f, [...new Set(buffers)]);
+  }
+}
+
+/** Create the toy namespace of the worker API. */
+export function createToyApi(): ToyWorkerApi {
+  return new ToySession();
+}
