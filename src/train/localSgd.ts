@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedArray, StepOptimizer } from './types';
 
+/** A non-trainable variable initialised from `t`, disposing `t` (tf.variable keeps its own reference). */
+function ownedVariable(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t, false);
+  t.dispose();
+  return v;
+}
+
 /**
  * SGD with (Nesterov) momentum and coupled L2 weight decay, PyTorch semantics:
  * g ← ∇ + wd·p; b ← μ·b + g (b starts at 0, so the first b = g); d = g + μ·b (Nesterov) or b; p ← p − lr·d.
@@ -16,7 +23,7 @@ export class LocalSgd implements StepOptimizer {
   ) {}
 
   step(variables: tf.Variable[], grads: tf.Tensor[], lr: number): void {
-    if (!this.buffers) this.buffers = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+    if (!this.buffers) this.buffers = variables.map((v) => ownedVariable(tf.zerosLike(v)));
     const buffers = this.buffers;
     tf.tidy(() => {
       variables.forEach((p, i) => {
@@ -42,7 +49,7 @@ export class LocalSgd implements StepOptimizer {
 
   setState(state: NamedArray[]): void {
     this.dispose();
-    this.buffers = state.length ? state.map((s) => tf.variable(tf.tensor(s.values, s.shape), false)) : null;
+    this.buffers = state.length ? state.map((s) => ownedVariable(tf.tensor(s.values, s.shape))) : null;
   }
 
   dispose(): void {

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers no gradient functions; training needs them all.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { crossEntropy, outlierExposureLoss } from '../core/losses';
 import type { Random } from '../core/random';
 import type { ExperimentConfig } from './config';
