@@ -1,5 +1,44 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelState } from '../models/types';
 import type { ExperimentConfig } from './config';
 import type { NamedArray } from './types';
+
+/** A model state (weights + BN running statistics) as plain arrays by state_dict key. */
+export interface SerializedModelState {
+  tensors: Record<string, NamedArray>;
+  numBatchesTracked: number;
+}
+
+/** Read tensors into plain arrays (does not dispose them). */
+export async function tensorsToArrays(map: Map<string, tf.Tensor>): Promise<Record<string, NamedArray>> {
+  const out: Record<string, NamedArray> = {};
+  for (const [k, t] of map) out[k] = { shape: t.shape.slice(), values: (await t.data()) as Float32Array };
+  return out;
+}
+
+/** Plain arrays back into tensors (the caller owns them). */
+export function arraysToTensors(rec: Record<string, NamedArray>): Map<string, tf.Tensor> {
+  return new Map(Object.entries(rec).map(([k, a]) => [k, tf.tensor(a.values, a.shape)]));
+}
+
+/** Serialise a `ModelState` and dispose its tensors (getState hands out copies). */
+export async function serializeModelState(state: ModelState): Promise<SerializedModelState> {
+  try {
+    return { tensors: await tensorsToArrays(state.tensors), numBatchesTracked: state.numBatchesTracked };
+  } finally {
+    tf.dispose([...state.tensors.values()]);
+  }
+}
+
+/** Load a serialised state into a model (temporary tensors are disposed). */
+export function restoreModelState(model: { setState(s: ModelState): void }, s: SerializedModelState): void {
+  const tensors = arraysToTensors(s.tensors);
+  try {
+    model.setState({ tensors, numBatchesTracked: s.numBatchesTracked });
+  } finally {
+    tf.dispose([...tensors.values()]);
+  }
+}
 
 /** One point of the training curves. */
 export interface CurvePoint {
@@ -27,8 +66,9 @@ export interface Checkpoint {
   /** Epochs completed. */
   epoch: number;
   totalSteps: number;
-  modelState: Record<string, NamedArray>;
-  optimizerState: NamedArray[];
+  modelState: SerializedModelState;
+  /** Momentum buffers by position in `trainableVariables()` (as a string key). */
+  optimizerState: Record<string, NamedArray>;
   curve: CurvePoint[];
   /** Training seconds so far (excluding pauses). */
   elapsedSeconds: number;
@@ -46,13 +86,16 @@ export interface CheckpointStore {
 /** Deep copy of a checkpoint (typed arrays copied), so a stored one never aliases live data. */
 export function cloneCheckpoint(cp: Checkpoint): Checkpoint {
   const copy = (a: NamedArray): NamedArray => ({ shape: a.shape.slice(), values: a.values.slice() });
-  const modelState: Record<string, NamedArray> = {};
-  for (const [k, v] of Object.entries(cp.modelState)) modelState[k] = copy(v);
+  const copyAll = (r: Record<string, NamedArray>) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, copy(v)]));
   return {
     ...cp,
     config: { ...cp.config },
-    modelState,
-    optimizerState: cp.optimizerState.map(copy),
+    modelState: {
+      tensors: copyAll(cp.modelState.tensors),
+      numBatchesTracked: cp.modelState.numBatchesTracked,
+    },
+    optimizerState: copyAll(cp.optimizerState),
     curve: cp.curve.map((p) => ({ ...p })),
   };
 }

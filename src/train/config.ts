@@ -49,7 +49,7 @@ export interface ExperimentConfig {
   augment: boolean;
   seed: number;
   backend: BackendChoice;
-  /** Model preset name, e.g. 'wrn-16-2'. */
+  /** Model preset name, 'WRN-40-2' | 'WRN-16-2' | 'WRN-10-1'. */
   model: string;
   /** Dropout rate of the WRN (paper's model: 0.3). */
   dropRate: number;
@@ -82,14 +82,14 @@ export const PAPER_CONFIG: ExperimentConfig = {
   augment: true,
   seed: 1,
   backend: 'auto',
-  model: 'wrn-40-2',
+  model: 'WRN-40-2',
   dropRate: 0.3,
 };
 
 /** Browser default: the paper's recipe on the smaller WRN-16-2 and a subset a laptop can finish. */
 export const DEFAULT_CONFIG: ExperimentConfig = {
   ...PAPER_CONFIG,
-  model: 'wrn-16-2',
+  model: 'WRN-16-2',
   subsetSize: 5000,
   epochs: 2,
 };

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { tinyData } from '../../tests/train/fixtures';
-import { MemoryCheckpointStore } from './checkpoint';
+import { MemoryCheckpointStore, serializeModelState } from './checkpoint';
 import { DEFAULT_CONFIG, type ExperimentConfig, type Method } from './config';
-import { LocalSgd } from './localSgd';
+import { Sgd } from './optim/sgd';
 import { Trainer, type TrainProgress } from './loop';
 import { TinyNet } from './tinyNet';
-import type { ForwardOptions, ForwardResult } from './types';
+import type { ForwardOptions, ForwardResult } from '../models/types';
 
 const base: ExperimentConfig = {
   ...DEFAULT_CONFIG,
@@ -35,7 +35,12 @@ class PoisonNet extends TinyNet {
 
 function makeTrainer(config: ExperimentConfig, store = new MemoryCheckpointStore(), seed = 3) {
   const model = new PoisonNet(seed, 3, 4, 2);
-  const optimizer = new LocalSgd(config.momentum, config.weightDecay, config.nesterov);
+  const optimizer = new Sgd(model.trainableVariables(), {
+    lr: config.lr,
+    momentum: config.momentum,
+    weightDecay: config.weightDecay,
+    nesterov: config.nesterov,
+  });
   const events: TrainProgress[] = [];
   const losses: number[] = [];
   const trainer = new Trainer(model, tinyData(), config, {
@@ -136,7 +141,7 @@ describe('Trainer', () => {
     expect(final.error).toMatch(/loss became NaN at step 7 \(epoch 2\).*last checkpoint \(step 4\) is kept/);
     expect(final.step).toBe(6);
     expect((await t.store.latest())?.step).toBe(4);
-    const state = await t.model.getState();
+    const state = (await serializeModelState(t.model.getState())).tensors;
     expect(Object.values(state).every((a) => a.values.every(Number.isFinite))).toBe(true);
     t.dispose();
   });

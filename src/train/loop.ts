@@ -11,11 +11,20 @@ import {
   stepsPerEpoch,
   toImageTensor,
 } from './batches';
-import type { Checkpoint, CheckpointStore, CurvePoint } from './checkpoint';
+import {
+  arraysToTensors,
+  restoreModelState,
+  serializeModelState,
+  tensorsToArrays,
+  type Checkpoint,
+  type CheckpointStore,
+  type CurvePoint,
+} from './checkpoint';
 import { usesOutliers, validateConfig, type ExperimentConfig } from './config';
 import { learningRate } from './schedule';
 import { trainStep } from './step';
-import type { StepOptimizer, TrainableClassifier, TrainingData } from './types';
+import type { Sgd } from './optim/sgd';
+import type { TrainableClassifier, TrainingData } from './types';
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'cancelled' | 'error';
 
@@ -48,7 +57,7 @@ export interface TrainProgress {
 export interface TrainerOptions {
   runId: string;
   store: CheckpointStore;
-  optimizer: StepOptimizer;
+  optimizer: Sgd;
   onProgress?: (p: TrainProgress, point: CurvePoint | null) => void;
   /** Clock in ms (injectable for tests). */
   now?: () => number;
@@ -101,8 +110,16 @@ export class Trainer {
 
   /** Continue from a checkpoint of this run (model, optimizer, step, curves). */
   async restore(cp: Checkpoint): Promise<void> {
-    this.model.setState(cp.modelState);
-    this.options.optimizer.setState(cp.optimizerState);
+    restoreModelState(this.model, cp.modelState);
+    // Buffers are stored by position in trainableVariables() (variable names differ between instances).
+    const vars = this.model.trainableVariables();
+    const byIndex = arraysToTensors(cp.optimizerState);
+    const buffers = new Map([...byIndex].map(([i, t]) => [vars[Number(i)].name, t]));
+    try {
+      this.options.optimizer.setBuffers(buffers);
+    } finally {
+      tf.dispose([...buffers.values()]);
+    }
     this.step = cp.step;
     this.curve = cp.curve.map((p) => ({ ...p }));
     this.elapsed = cp.elapsedSeconds;
@@ -143,13 +160,23 @@ export class Trainer {
       step: this.step,
       epoch: Math.floor(this.step / this.stepsPerEpoch),
       totalSteps: this.totalSteps,
-      modelState: await this.model.getState(),
-      optimizerState: await this.options.optimizer.getState(),
+      modelState: await serializeModelState(this.model.getState()),
+      optimizerState: await this.optimizerState(),
       curve: this.curve,
       elapsedSeconds: this.elapsed,
     };
     await this.options.store.save(cp);
     this.checkpointStep = this.step;
+  }
+
+  private async optimizerState() {
+    const buffers = this.options.optimizer.getBuffers();
+    const index = new Map(this.model.trainableVariables().map((v, i) => [v.name, String(i)]));
+    try {
+      return await tensorsToArrays(new Map([...buffers].map(([name, t]) => [index.get(name)!, t])));
+    } finally {
+      tf.dispose([...buffers.values()]);
+    }
   }
 
   /** Run until done, cancelled or failed. Resolves with the final progress (never rejects for step errors). */

@@ -8,12 +8,12 @@ import type { TrainableClassifier } from './types';
 
 /**
  * The logits function the attacks run on: the model in TRAIN mode (batch-statistics BN, dropout active),
- * like the paper's deep-copied model. The pass's BN batch statistics are never committed — they are
- * created inside the gradient's tidy scope and disposed with it — so the attack leaves the running
- * statistics untouched, as the discarded copy does in the authors' code.
+ * like the paper's deep-copied model. The pass's BN batch statistics are not even collected
+ * (`collectStats: false`) and never committed, so the attack leaves the running statistics untouched, as
+ * the discarded copy does in the authors' code.
  */
 export function attackLogits(model: TrainableClassifier, rng: Random): LogitsFn {
-  return (x) => model.forward(x as tf.Tensor4D, { training: true, rng }).logits;
+  return (x) => model.forward(x as tf.Tensor4D, { training: true, rng, collectStats: false }).logits;
 }
 
 /**

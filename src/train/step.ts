@@ -5,7 +5,9 @@ import { crossEntropy, outlierExposureLoss } from '../core/losses';
 import type { Random } from '../core/random';
 import type { ExperimentConfig } from './config';
 import { perturbOutliers } from './perturb';
-import type { StepOptimizer, TrainableClassifier } from './types';
+import { disposeBatchNormStats, type BatchNormStats } from '../models/types';
+import type { Sgd } from './optim/sgd';
+import type { TrainableClassifier } from './types';
 
 /** One step's inputs. Tensors are owned by the caller. */
 export interface StepBatch {
@@ -26,12 +28,6 @@ export interface StepOutcome {
   applied: boolean;
 }
 
-function keepAll(c: tf.TensorContainer): void {
-  if (c instanceof tf.Tensor) tf.keep(c);
-  else if (Array.isArray(c)) c.forEach((v) => keepAll(v as tf.TensorContainer));
-  else if (c && typeof c === 'object') Object.values(c).forEach((v) => keepAll(v as tf.TensorContainer));
-}
-
 /**
  * One training step: perturb the outliers (per method; attacks run the train-mode model and discard their BN
  * statistics), run ID and perturbed outliers through ONE train-mode forward pass so BatchNorm normalises with
@@ -41,7 +37,7 @@ function keepAll(c: tf.TensorContainer): void {
  */
 export async function trainStep(
   model: TrainableClassifier,
-  optimizer: StepOptimizer,
+  optimizer: Sgd,
   batch: StepBatch,
   config: ExperimentConfig,
   lr: number,
@@ -50,7 +46,7 @@ export async function trainStep(
 ): Promise<StepOutcome> {
   const variables = model.trainableVariables();
   const nId = batch.idX.shape[0];
-  let stats: tf.TensorContainer | null = null;
+  let stats: BatchNormStats | undefined;
   let correctT: tf.Tensor | null = null;
   const attackRng = rng.fork();
   const { value, grads } = tf.tidy(() => {
@@ -63,7 +59,6 @@ export async function trainStep(
       const out = model.forward(input, { training: true, rng });
       const idLogits = tf.slice(out.logits, [0, 0], [nId, -1]) as tf.Tensor2D;
       stats = out.batchStats;
-      if (stats) keepAll(stats);
       correctT = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(idLogits, 1), batch.idY), 'int32')));
       if (input === batch.idX) return crossEntropy(idLogits, batch.idY);
       const oodLogits = tf.slice(out.logits, [nId, 0], [-1, -1]) as tf.Tensor2D;
@@ -71,19 +66,19 @@ export async function trainStep(
     }, variables);
     return result;
   });
-  const gradList = variables.map((v) => grads[v.name]);
   try {
     const [loss] = await value.data();
     const [correct] = correctT ? await (correctT as tf.Tensor).data() : [0];
     const applied = Number.isFinite(loss);
     if (applied) {
-      optimizer.step(variables, gradList, lr);
-      if (stats) model.applyBatchNormStats(stats);
+      optimizer.step(grads, lr);
+      if (stats) model.applyBatchNormStats(stats); // disposes them
+      stats = undefined;
     }
     return { loss, correct, applied };
   } finally {
-    tf.dispose([value, ...gradList]);
+    tf.dispose([value, ...Object.values(grads)]);
     if (correctT) tf.dispose(correctT);
-    if (stats) tf.dispose(stats);
+    disposeBatchNormStats(stats);
   }
 }

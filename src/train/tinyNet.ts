@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '../core/random';
-import type { ForwardOptions, ForwardResult, NamedArray, TrainableClassifier } from './types';
+import type { BatchNormStats, ForwardOptions, ForwardResult, ModelState } from '../models/types';
+import type { TrainableClassifier } from './types';
 
 /**
  * A tiny CNN with the classifier interface, for tests and smoke runs (not a research model):
@@ -44,13 +45,18 @@ export class TinyNet implements TrainableClassifier {
       const h = tf.conv2d(padded, this.conv as tf.Tensor4D, 1, 'valid');
       let mean: tf.Tensor;
       let variance: tf.Tensor;
-      let stats: tf.TensorContainer | null = null;
+      let stats: BatchNormStats | undefined;
       if (options.training) {
         const m = tf.moments(h, [0, 1, 2]);
         mean = m.mean;
         variance = m.variance;
         const n = h.shape[0] * h.shape[1] * h.shape[2];
-        stats = { mean, variance: tf.mul(variance, n / Math.max(1, n - 1)) };
+        if (options.collectStats !== false) {
+          const unbiased = tf.mul(variance, n / Math.max(1, n - 1)) as tf.Tensor1D;
+          stats = {
+            entries: [{ name: 'bn', mean: tf.keep(mean) as tf.Tensor1D, variance: tf.keep(unbiased) }],
+          };
+        }
       } else {
         mean = this.runMean;
         variance = this.runVar;
@@ -61,7 +67,7 @@ export class TinyNet implements TrainableClassifier {
       );
       const features = tf.mean(tf.relu(bn), [1, 2]) as tf.Tensor2D;
       const logits = tf.add(tf.matMul(features, this.fcW as tf.Tensor2D), this.fcB) as tf.Tensor2D;
-      return { logits, features, batchStats: stats } as unknown as tf.TensorContainer;
+      return { logits, features, ...(stats ? { batchStats: stats } : {}) } as unknown as tf.TensorContainer;
     }) as unknown as ForwardResult;
   }
 
@@ -69,13 +75,17 @@ export class TinyNet implements TrainableClassifier {
     return [this.conv, this.gamma, this.beta, this.fcW, this.fcB];
   }
 
-  applyBatchNormStats(stats: tf.TensorContainer): void {
-    const s = stats as { mean: tf.Tensor; variance: tf.Tensor };
+  applyBatchNormStats(stats: BatchNormStats): void {
+    const s = stats.entries[0];
     tf.tidy(() => {
       this.runMean.assign(tf.add(tf.mul(this.runMean, 0.9), tf.mul(s.mean, 0.1)));
       this.runVar.assign(tf.add(tf.mul(this.runVar, 0.9), tf.mul(s.variance, 0.1)));
     });
+    tf.dispose([s.mean, s.variance]);
+    this.tracked++;
   }
+
+  private tracked = 0;
 
   private named(): Record<string, tf.Variable> {
     return {
@@ -89,19 +99,19 @@ export class TinyNet implements TrainableClassifier {
     };
   }
 
-  async getState(): Promise<Record<string, NamedArray>> {
-    const out: Record<string, NamedArray> = {};
-    for (const [k, v] of Object.entries(this.named()))
-      out[k] = { shape: v.shape.slice(), values: (await v.data()) as Float32Array };
-    return out;
+  getState(): ModelState {
+    const tensors = new Map<string, tf.Tensor>();
+    for (const [k, v] of Object.entries(this.named())) tensors.set(k, v.clone());
+    return { tensors, numBatchesTracked: this.tracked };
   }
 
-  setState(state: Record<string, NamedArray>): void {
+  setState(state: ModelState): void {
     for (const [k, v] of Object.entries(this.named())) {
-      const s = state[k];
-      if (!s) throw new Error(`TinyNet.setState: missing "${k}"`);
-      tf.tidy(() => v.assign(tf.tensor(s.values, s.shape)));
+      const t = state.tensors.get(k);
+      if (!t) throw new Error(`TinyNet.setState: missing "${k}"`);
+      v.assign(t);
     }
+    this.tracked = state.numBatchesTracked;
   }
 
   dispose(): void {
