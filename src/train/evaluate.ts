@@ -34,7 +34,7 @@ export async function scoreSet(
   limit = 0,
   shouldStop: () => boolean = () => false,
 ): Promise<SetScores> {
-  const n = limit > 0 ? Math.min(limit, set.count) : set.count;
+  const n = limit > 0 ? Math.min(limit, set.n) : set.n;
   const out: SetScores = {
     energy: new Float32Array(n),
     msp: new Float32Array(n),

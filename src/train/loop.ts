@@ -94,10 +94,10 @@ export class Trainer {
   ) {
     const problems = validateConfig(config);
     if (problems.length) throw new Error(`Invalid training config: ${problems.join(' ')}`);
-    if (usesOutliers(config.method) && !data.outliers?.count)
+    if (usesOutliers(config.method) && !data.outliers?.n)
       throw new Error(`Method ${config.method} needs training outliers, but none are loaded.`);
     this.config = { ...config };
-    this.trainCount = config.subsetSize ? Math.min(config.subsetSize, data.train.count) : data.train.count;
+    this.trainCount = config.subsetSize ? Math.min(config.subsetSize, data.train.n) : data.train.n;
     this.stepsPerEpoch = stepsPerEpoch(this.trainCount, config.idBatchSize);
     if (this.stepsPerEpoch < 1)
       throw new Error(
@@ -218,7 +218,7 @@ export class Trainer {
         const idY = tf.tensor1d(gatherLabels(idSet, ids), 'int32');
         const outX = outSet
           ? toImageTensor(
-              gatherImages(outSet, outlierIndices(inEpoch, c.outlierBatchSize, outSet.count), null),
+              gatherImages(outSet, outlierIndices(inEpoch, c.outlierBatchSize, outSet.n), null),
               outSet,
             )
           : null;

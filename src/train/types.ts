@@ -1,3 +1,4 @@
+import type { ImageSet } from '../data/imageSet';
 import type { ImageClassifier } from '../models/types';
 
 /**
@@ -15,16 +16,7 @@ export interface NamedArray {
   values: Float32Array;
 }
 
-/** Images as stored: uint8 NHWC, [n, 32, 32, 3]. */
-export interface ImageSet {
-  images: Uint8Array;
-  /** Integer labels 0..C−1 (absent for outlier sets). */
-  labels?: Uint8Array | Int32Array;
-  count: number;
-  height: number;
-  width: number;
-  channels: number;
-}
+export type { ImageSet };
 
 /** Everything a run trains and evaluates on. */
 export interface TrainingData {

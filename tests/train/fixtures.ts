@@ -17,7 +17,15 @@ export function colourSet(count: number, size: number, seed: number): ImageSet {
       images[o + 2] = y === 1 ? 180 + noise() : 20 + noise();
     }
   }
-  return { images, labels, count, height: size, width: size, channels: 3 };
+  return {
+    name: 'colours',
+    images,
+    labels: Int32Array.from(labels),
+    n: count,
+    height: size,
+    width: size,
+    channels: 3,
+  };
 }
 
 /** Uniform-noise outliers (no labels). */
@@ -25,7 +33,7 @@ export function noiseSet(count: number, size: number, seed: number): ImageSet {
   const rng = new Random(seed);
   const images = new Uint8Array(count * size * size * 3);
   for (let i = 0; i < images.length; i++) images[i] = rng.int(256);
-  return { images, count, height: size, width: size, channels: 3 };
+  return { name: 'noise', images, labels: null, n: count, height: size, width: size, channels: 3 };
 }
 
 export function tinyData(size = 8, trainCount = 16): TrainingData {
