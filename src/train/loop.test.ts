@@ -149,7 +149,7 @@ describe('Trainer', () => {
   it('keeps the tensor count flat over a few hundred steps', async () => {
     const t = makeTrainer({ ...base, method: 'AOE', epochs: 38, idBatchSize: 2, outlierBatchSize: 2 }); // 8·38 = 304 steps
     const counts: number[] = [];
-    t.trainer['options'].onProgress = (p) => counts.push(tf.memory().numTensors);
+    t.trainer.setProgressListener(() => counts.push(tf.memory().numTensors));
     const final = await t.trainer.run();
     expect(final.status).toBe('completed');
     expect(final.step).toBe(304);

@@ -126,6 +126,11 @@ export class Trainer {
     this.checkpointStep = cp.step;
   }
 
+  /** Replace the progress listener (e.g. the worker's throttle). */
+  setProgressListener(fn: TrainerOptions['onProgress']): void {
+    this.options.onProgress = fn;
+  }
+
   pause(): void {
     if (this.pauseGate || this.status !== 'running') return;
     let release = () => {};

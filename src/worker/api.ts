@@ -1,4 +1,5 @@
 import type { BackendInfo, BackendName } from './backend';
+import type { TrainWorkerApi } from './trainApi';
 
 /**
  * The typed surface of the compute worker, called from the main thread through comlink.
@@ -9,4 +10,6 @@ export interface WorkerApi {
   init(forced?: BackendName): Promise<BackendInfo>;
   /** Liveness probe used by tests and by the UI's worker-crash detector. */
   ping(): Promise<'pong'>;
+  /** WideResNet training, evaluation and weights I/O (src/worker/trainApi.ts). */
+  train: TrainWorkerApi;
 }
