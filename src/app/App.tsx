@@ -1,5 +1,6 @@
 import { BackendBadge } from './BackendBadge';
 import { Panel } from './Panel';
+import { TrainingPanel } from './training/TrainingPanel';
 
 export function App() {
   return (
@@ -21,9 +22,7 @@ export function App() {
         <Panel id="data" title="Data">
           <p className="muted">CIFAR and outlier data sets will appear here.</p>
         </Panel>
-        <Panel id="training" title="WideResNet fine-tuning">
-          <p className="muted">Training controls will appear here.</p>
-        </Panel>
+        <TrainingPanel />
       </main>
     </div>
   );
