@@ -25,7 +25,7 @@ export function TrainingPanel() {
   return (
     <Panel id="training" title="WideResNet fine-tuning">
       <StatusSection busy={busy} />
-      {cp && !running && (
+      {cp && cp.step < cp.totalSteps && !running && (
         <div
           className="train-resume"
           role="region"

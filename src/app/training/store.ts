@@ -214,3 +214,11 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
       }),
   };
 });
+
+/** Small test API for e2e (tldraw style): eval-mode logits of the first n ID test images. */
+declare global {
+  interface Window {
+    __aoeTrain?: { testLogits(n: number): Promise<number[]> };
+  }
+}
+window.__aoeTrain = { testLogits: async (n) => Array.from(await train().testLogits(n)) };

@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+
+interface TestWindow {
+  __aoeTrain: { testLogits(n: number): Promise<number[]> };
+}
+
+const fixture = (name: string) => `tests/fixtures/cifar10/${name}`;
+
+async function setNumber(page: Page, label: string, value: number) {
+  await page.getByLabel(label, { exact: true }).fill(String(value));
+}
+
+/** Load the fixture, make a WRN-10-1, fine-tune a few AOE steps, cancel, resume, export and re-import. */
+async function runOn(page: Page, backend: 'webgpu' | 'wasm') {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`/?backend=${backend}`);
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', backend);
+  const panel = page.getByTestId('panel-training');
+  await expect(panel.getByTestId('train-model-status')).toContainText(/not in|WRN/);
+  await panel
+    .getByTestId('train-data-input')
+    .setInputFiles([fixture('train_first1000.bin'), fixture('test_first1000.bin')]);
+  await expect(panel.getByTestId('train-data-status')).toContainText('1,000 training images');
+  await panel.getByLabel('New-model preset').selectOption('WRN-10-1');
+  await panel.getByRole('button', { name: 'New WRN-10-1 (random init)' }).click();
+  await expect(panel.getByTestId('train-model-status')).toContainText('WRN-10-1');
+  await panel.getByLabel('Method', { exact: true }).selectOption('AOE');
+  await setNumber(page, 'Epochs', 2);
+  await setNumber(page, 'Subset (0 = all)', 8);
+  await setNumber(page, 'ID batch', 4);
+  await setNumber(page, 'Outlier batch', 4);
+  await panel.getByRole('button', { name: 'Start training' }).click();
+  const progress = panel.getByTestId('train-progress');
+  await expect(progress).toHaveAttribute('data-step', /^[1-3]$/, { timeout: 120_000 });
+  await expect(progress).toContainText('Images/s');
+  await panel.getByRole('button', { name: 'Cancel' }).click();
+  await expect(progress).toHaveAttribute('data-status', 'cancelled');
+  const cp = panel.getByTestId('train-checkpoint');
+  await expect(cp).toContainText('of 4');
+  await page.screenshot({ path: `test-results/train-${backend}-cancelled.png`, fullPage: true });
+  await cp.getByRole('button', { name: 'Resume training' }).click();
+  await expect(progress).toHaveAttribute('data-status', 'completed', { timeout: 120_000 });
+  await expect(progress).toHaveAttribute('data-step', '4');
+  await expect(panel.getByTestId('train-checkpoint')).toHaveCount(0); // a finished run offers no resume
+  await expect(panel.getByTestId('train-charts')).toBeVisible();
+  await page.screenshot({ path: `test-results/train-${backend}-done.png`, fullPage: true });
+
+  const before = await page.evaluate(() => (window as unknown as TestWindow).__aoeTrain.testLogits(8));
+  expect(before).toHaveLength(80);
+  for (const [label, ext] of [
+    ['Export safetensors', 'safetensors'],
+    ['Export tfjs zip', 'zip'],
+  ] as const) {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      panel.getByRole('button', { name: label }).click(),
+    ]);
+    const path = `test-results/train-${backend}.${ext}`;
+    await download.saveAs(path);
+    // Re-import into a fresh random model first, so identical logits can only come from the file.
+    await panel.getByRole('button', { name: 'New WRN-10-1 (random init)' }).click();
+    await expect(panel.getByTestId('train-model-status')).toContainText('random init');
+    await expect(panel.getByTestId('train-import-input')).toBeEnabled();
+    await panel.getByTestId('train-import-input').setInputFiles({
+      name: download.suggestedFilename(),
+      mimeType: 'application/octet-stream',
+      buffer: readFileSync(path),
+    });
+    await expect(panel.getByTestId('train-model-status')).toContainText('imported');
+    const after = await page.evaluate(() => (window as unknown as TestWindow).__aoeTrain.testLogits(8));
+    expect(after).toEqual(before);
+  }
+  expect(errors).toEqual([]);
+}
+
+test('fine-tune WRN-10-1 with AOE on WebGPU: progress, cancel, resume, export and re-import', async ({
+  page,
+}) => {
+  await runOn(page, 'webgpu');
+});
+
+test('fine-tune WRN-10-1 with AOE on WASM: progress, cancel, resume, export and re-import', async ({
+  page,
+}) => {
+  await runOn(page, 'wasm');
+});
