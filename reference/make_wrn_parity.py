@@ -123,6 +123,6 @@ def make_case(name, depth, widen, n_id, n_out, seed, keep_grads):
 if __name__ == "__main__":
     torch.set_num_threads(1)
     t = time.time()
-    make_case("wrn10_1", 10, 1, n_id=8, n_out=8, seed=1, keep_grads=True)
+    make_case("wrn10_1", 10, 1, n_id=4, n_out=4, seed=1, keep_grads=True)
     make_case("wrn16_2", 16, 2, n_id=4, n_out=4, seed=2, keep_grads=False)
     print(f"total {time.time() - t:.1f}s")

@@ -28,3 +28,22 @@ describe('energy', () => {
     }
   });
 });
+
+describe('energy against the PyTorch fixture', () => {
+  it('matches torch float64 energies of the fixture net at T = 1 and T = 2 to fp32 tolerance', async () => {
+    const { fixture, makeFixtureNet, toTensor, expectAllClose, leakedBy } =
+      await import('./__fixtures__/torchFixture');
+    const net = makeFixtureNet();
+    const logits = tf.tidy(() =>
+      tf.concat([net.model(toTensor(fixture.x_id_nhwc)), net.model(toTensor(fixture.x_ood_nhwc))]),
+    );
+    for (const t of fixture.params.temperatures) {
+      const e = energy(logits as tf.Tensor2D, t);
+      expectAllClose(e.dataSync(), fixture.float64[`energy_T${t}`].data, 1e-5);
+      e.dispose();
+      expect(leakedBy(() => energy(logits as tf.Tensor2D, t))).toBe(0);
+    }
+    logits.dispose();
+    net.dispose();
+  });
+});

@@ -21,7 +21,8 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scala
 
 /**
  * Per-sample outlier-exposure term: cross-entropy from the softmax to the uniform distribution,
- * logsumexp(f_i) − mean_c f_i,c (≥ 0; zero exactly when all logits are equal).
+ * logsumexp(f_i) − mean_c f_i,c = −(1/C)·Σ_c log softmax(f_i)_c (≥ log C; equal to log C exactly when all
+ * logits are equal). It is the negative of paper Eq. 5 as printed; OE training minimises this quantity.
  * @param logits [M, C] logits of outliers. @returns [M] (nats).
  */
 export function uniformCrossEntropyPerSample(logits: tf.Tensor2D): tf.Tensor1D {
@@ -56,5 +57,49 @@ export function outlierExposureLoss(
     if (reduction === 'separate') return tf.add(tf.mean(ce), tf.mul(tf.mean(oe), lambda)) as tf.Scalar;
     const total = tf.add(tf.sum(ce), tf.mul(tf.sum(oe), lambda));
     return tf.div(total, ce.shape[0] + oe.shape[0]) as tf.Scalar;
+  });
+}
+
+/** Options of the energy-bounded loss. Defaults are Liu et al.'s CIFAR settings (energy_ood/CIFAR/train.py). */
+export interface EnergyBoundedLossOptions {
+  /** Weight λ of the energy penalty (Liu et al.: 0.1; pytorch-ood's `alpha` defaults to 1.0). */
+  lambda?: number;
+  /** Margin m_in: ID energies above it are penalised (Liu et al.: −25; pytorch-ood: −1). */
+  marginIn?: number;
+  /** Margin m_out: OOD energies below it are penalised (Liu et al.: −7; pytorch-ood: −1). */
+  marginOut?: number;
+  /**
+   * - `'separate'` (default, Liu et al.): mean_ID CE + λ·(mean_ID relu(E−m_in)² + mean_OOD relu(m_out−E)²).
+   * - `'whole-batch'` (pytorch-ood `EnergyRegularizedLoss`): every per-sample term (CE and penalty for ID,
+   *   penalty for OOD) summed and divided by N+M.
+   */
+  reduction?: OeReduction;
+}
+
+/**
+ * Energy-bounded ("energy-regularised") OE loss of Liu et al. 2020, with E = −logsumexp(f) (T = 1):
+ * squared hinge penalties push ID energies below m_in and OOD energies above m_out. Not used by AOE itself;
+ * offered as an alternative training objective. See `EnergyBoundedLossOptions` for the two reductions.
+ * @param idLogits [N, C]; @param idLabels [N] int32; @param oodLogits [M, C].
+ * @returns scalar loss (CE in nats plus λ·energy²).
+ */
+export function energyBoundedLoss(
+  idLogits: tf.Tensor2D,
+  idLabels: tf.Tensor1D,
+  oodLogits: tf.Tensor2D,
+  options: EnergyBoundedLossOptions = {},
+): tf.Scalar {
+  const { lambda = 0.1, marginIn = -25, marginOut = -7, reduction = 'separate' } = options;
+  return tf.tidy(() => {
+    const ce = crossEntropyPerSample(idLogits, idLabels);
+    const eIn = tf.neg(tf.logSumExp(idLogits, 1));
+    const eOut = tf.neg(tf.logSumExp(oodLogits, 1));
+    const penIn = tf.square(tf.relu(tf.sub(eIn, marginIn)));
+    const penOut = tf.square(tf.relu(tf.sub(marginOut, eOut)));
+    if (reduction === 'separate') {
+      return tf.add(tf.mean(ce), tf.mul(tf.add(tf.mean(penIn), tf.mean(penOut)), lambda)) as tf.Scalar;
+    }
+    const total = tf.add(tf.sum(ce), tf.mul(tf.add(tf.sum(penIn), tf.sum(penOut)), lambda));
+    return tf.div(total, ce.shape[0] + eOut.shape[0]) as tf.Scalar;
   });
 }

@@ -1,6 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradients (the @tensorflow/tfjs union package does); the model must be differentiable.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { LogitsFn } from '../core/model';
 import { Random } from '../core/random';
 import { batchNormEval, batchNormTrain, updateRunningStats, type BatchNormParams } from './batchNorm';

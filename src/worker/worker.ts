@@ -3,6 +3,8 @@ import * as Comlink from 'comlink';
 import type { WorkerApi } from './api';
 import { selectBackend } from './backend';
 import { trainApi } from './trainApi';
+// tfjs-core registers no gradients by itself; core perturbations and training call tf.grad.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 
 const api: WorkerApi = {
   init: (forced) => selectBackend(forced),

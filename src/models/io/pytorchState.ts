@@ -59,7 +59,7 @@ function toFloat32(name: string, t: SafetensorsTensor): Float32Array {
 }
 
 /** Convert one entry's PyTorch tensor to the tfjs layout (returns a new tensor). */
-function torchToTf(e: StateEntry, t: SafetensorsTensor): tf.Tensor {
+export function torchToTf(e: StateEntry, t: SafetensorsTensor): tf.Tensor {
   const values = toFloat32(e.key, t);
   return tf.tidy(() => {
     const x = tf.tensor(values, e.torchShape, 'float32');

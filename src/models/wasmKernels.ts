@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Kernels that stock @tensorflow/tfjs-backend-wasm 4.22 lacks for training a convnet, expressed through the
+ * forward kernels it has (XNNPACK convolution, transpose, slice). Only Conv2DBackpropFilter is missing for a
+ * WideResNet (Conv2DBackpropInput, the BN/ReLU/pool/softmax gradients' element-wise ops all exist).
+ *
+ * Conv2DBackpropFilter as a forward convolution: for a forward conv with stride s and padding (t, l),
+ *   dW[a,b,c,o] = Σ_{n,i,j} x_pad[n, i·s + a, j·s + b, c] · dy[n, i, j, o],
+ * which is a stride-1 convolution of xᵀ = x transposed to [C, H, W, N] (batch C, channels N) with the
+ * "filter" dyᵀ = dy transposed to [Ho, Wo, N, O] dilated by s, with the forward pass's padding; its output
+ * [C, ≥kh, ≥kw, O] is cropped to [C, kh, kw, O] and transposed to [kh, kw, C, O].
+ */
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
+
+function run(name: string, args: KernelArgs): tf.TensorInfo {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (!kernel) throw new Error(`the wasm backend has no ${name} kernel`);
+  return kernel.kernelFunc(args as never) as tf.TensorInfo;
+}
+
+function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
+  if (format !== 'channelsLast') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    format,
+  );
+  const { top, bottom, left, right } = info.padInfo;
+  const temps: tf.TensorInfo[] = [];
+  const keep = (t: tf.TensorInfo) => (temps.push(t), t);
+  try {
+    const xT = keep(run('Transpose', { inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } }));
+    const dyT = keep(run('Transpose', { inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } }));
+    const explicit = [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ];
+    let w = keep(
+      run('Conv2D', {
+        inputs: { x: xT, filter: dyT },
+        backend,
+        attrs: {
+          strides: [1, 1],
+          pad: explicit,
+          dataFormat: 'NHWC',
+          dilations: [info.strideHeight, info.strideWidth],
+          dimRoundingMode: undefined as never,
+        } as unknown as tf.NamedAttrMap,
+      }),
+    );
+    const [kh, kw, c, o] = filterShape;
+    if (w.shape[1] !== kh || w.shape[2] !== kw) {
+      w = keep(run('Slice', { inputs: { x: w }, backend, attrs: { begin: [0, 0, 0, 0], size: [c, kh, kw, o] } }));
+    }
+    return run('Transpose', { inputs: { x: w }, backend, attrs: { perm: [1, 2, 0, 3] } });
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
+}
+
+/** Names of the kernels `registerWasmTrainingKernels` adds. */
+export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter'] as const;
+
+/**
+ * Register the missing training kernels for the 'wasm' backend (idempotent; call before training on WASM,
+ * after importing @tensorflow/tfjs-backend-wasm). Leaves kernels that already exist untouched.
+ */
+export function registerWasmTrainingKernels(): void {
+  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
+    tf.registerKernel({
+      kernelName: 'Conv2DBackpropFilter',
+      backendName: 'wasm',
+      kernelFunc: conv2DBackpropFilterWasm as unknown as tf.KernelFunc,
+    });
+  }
+}
