@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { energy } from '../core/energy';
 import { gatherImages, normalizer, toImageTensor } from './batches';
-import { oodMetrics, type OodMetrics } from './localMetrics';
+import { oodMetrics, type OodMetrics } from '../core/metrics';
 import type { ImageSet, TrainableClassifier, TrainingData } from './types';
 
 /** Eval-mode outputs of a whole image set. */

@@ -21,7 +21,7 @@ import {
   type CurvePoint,
 } from './checkpoint';
 import { usesOutliers, validateConfig, type ExperimentConfig } from './config';
-import { learningRate } from './schedule';
+import { warmupCosineSchedule, type LrSchedule } from '../core/schedules';
 import { trainStep } from './step';
 import type { Sgd } from './optim/sgd';
 import type { TrainableClassifier, TrainingData } from './types';
@@ -83,6 +83,8 @@ export class Trainer {
   private cancelled = false;
   private pauseGate: { promise: Promise<void>; release: () => void } | null = null;
   private readonly trainCount: number;
+  /** Per-step learning rate: linear warm-up (pre-training only), then cosine to lrMin over all steps. */
+  private readonly schedule: LrSchedule;
   private readonly now: () => number;
   private readonly yieldFn: () => Promise<void>;
 
@@ -104,6 +106,12 @@ export class Trainer {
         `The ID batch (${config.idBatchSize}) is larger than the training set (${this.trainCount}).`,
       );
     this.totalSteps = this.stepsPerEpoch * config.epochs;
+    this.schedule = warmupCosineSchedule(
+      config.lr,
+      this.totalSteps,
+      Math.min(config.warmupSteps, this.totalSteps - 1),
+      config.lrMin,
+    );
     this.now = options.now ?? (() => Date.now());
     this.yieldFn = options.yieldFn ?? macrotask;
   }
@@ -227,7 +235,7 @@ export class Trainer {
               outSet,
             )
           : null;
-        const lr = learningRate(this.step, this.totalSteps, c.lr, c.lrMin, c.warmupSteps);
+        const lr = this.schedule(this.step);
         let outcome;
         try {
           outcome = await trainStep(this.model, this.options.optimizer, { idX, idY, outX }, c, lr, rng, pre);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as Comlink from 'comlink';
 import type { WideResNet } from '../models/wrn';
 import { countTrainableParameters } from '../models/wrn';
+import { registerWasmTrainingKernels } from '../models/wasmKernels';
 import { restoreModelState, type CurvePoint } from '../train/checkpoint';
 import type { ExperimentConfig } from '../train/config';
 import { evaluate, type EvaluationResult } from '../train/evaluate';
@@ -157,6 +158,8 @@ function throttled(onUpdate: (u: TrainUpdate) => void) {
 }
 
 async function runTrainer(t: Trainer, onUpdate: (u: TrainUpdate) => void): Promise<TrainProgress> {
+  // Stock tfjs-wasm has no Conv2DBackpropFilter; the WRN engineer's forward-conv version fills it (idempotent).
+  if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
   trainer = t;
   deviceLost = null;
   watchDevice();
