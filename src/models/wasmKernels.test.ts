@@ -57,7 +57,9 @@ describe('WASM training kernels', () => {
         const w = tf.tensor4d(wv, c.w as [number, number, number, number]);
         const f = (a: tf.Tensor, b: tf.Tensor) =>
           tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad)));
-        return tf.grads(f)([x, w]).map((g) => g.dataSync().slice());
+        return tf
+          .grads(f)([x, w])
+          .map((g) => g.dataSync().slice());
       });
     const cpu = grads();
     const before = tf.memory().numTensors;
@@ -95,7 +97,9 @@ describe('WASM training kernels', () => {
       };
       const { value, grads } = tf.variableGrads(() => loss(x), vars);
       value.dispose();
-      const out = new Map(vars.map((v) => [v.name.slice(v.name.indexOf('/') + 1), grads[v.name].dataSync().slice()]));
+      const out = new Map(
+        vars.map((v) => [v.name.slice(v.name.indexOf('/') + 1), grads[v.name].dataSync().slice()]),
+      );
       tf.dispose(Object.values(grads));
       const gx = tf.grad((input: tf.Tensor) => loss(input as tf.Tensor4D))(x);
       out.set('input', gx.dataSync().slice());

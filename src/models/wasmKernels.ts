@@ -22,7 +22,8 @@ function run(name: string, args: KernelArgs): tf.TensorInfo {
 
 function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+    attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
   if (format !== 'channelsLast') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
   const info = tf.backend_util.computeConv2DInfo(
@@ -62,7 +63,9 @@ function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): tf.Te
     );
     const [kh, kw, c, o] = filterShape;
     if (w.shape[1] !== kh || w.shape[2] !== kw) {
-      w = keep(run('Slice', { inputs: { x: w }, backend, attrs: { begin: [0, 0, 0, 0], size: [c, kh, kw, o] } }));
+      w = keep(
+        run('Slice', { inputs: { x: w }, backend, attrs: { begin: [0, 0, 0, 0], size: [c, kh, kw, o] } }),
+      );
     }
     return run('Transpose', { inputs: { x: w }, backend, attrs: { perm: [1, 2, 0, 3] } });
   } finally {

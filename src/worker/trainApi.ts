@@ -6,6 +6,7 @@ import { registerWasmTrainingKernels } from '../models/wasmKernels';
 import { restoreModelState, type CurvePoint } from '../train/checkpoint';
 import type { ExperimentConfig } from '../train/config';
 import { evaluate, type EvaluationResult } from '../train/evaluate';
+import { benchmarkSteps, type StepTiming } from '../train/benchmark';
 import { gatherImages, normalizer, toImageTensor } from '../train/batches';
 import { Trainer, describeError, type TrainProgress } from '../train/loop';
 import type { TrainingData } from '../train/types';
@@ -74,6 +75,14 @@ export interface TrainWorkerApi {
   evaluate(limit: number): Promise<EvaluationResult>;
   exportWeights(format: 'tfjs-zip' | 'safetensors'): Promise<{ fileName: string; bytes: Uint8Array }>;
   importWeights(fileName: string, bytes: Uint8Array): Promise<TrainStatus>;
+  /** Time CE/OE/AOE steps and inference of a fresh model on random inputs (for `npm run bench:train`). */
+  bench(o: {
+    model: string;
+    idBatch: number;
+    outlierBatch: number;
+    repeats: number;
+    warmup: number;
+  }): Promise<(StepTiming & { peakBytes: number })[]>;
   /** Eval-mode logits of the first `n` ID test images, [n·C] (to check weights round trips). */
   testLogits(n: number): Promise<Float32Array>;
 }
@@ -308,6 +317,22 @@ export const trainApi: TrainWorkerApi = {
     const m = modelFromFile(fileName, bytes, model?.config.dropRate ?? 0.3);
     setModel(m, 'imported', fileName);
     return status();
+  },
+  async bench(o) {
+    if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
+    const m = newWrn(o.model, 1, 0.3);
+    let peak = 0;
+    try {
+      const rows = await benchmarkSteps(m, {
+        ...o,
+        methods: ['CE', 'OE', 'AOE'],
+        now: () => performance.now(),
+        onStep: () => (peak = Math.max(peak, tf.memory().numBytes)),
+      });
+      return rows.map((r) => ({ ...r, peakBytes: peak }));
+    } finally {
+      m.dispose();
+    }
   },
   async testLogits(n) {
     const m = requireModel();

@@ -218,7 +218,13 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
 /** Small test API for e2e (tldraw style): eval-mode logits of the first n ID test images. */
 declare global {
   interface Window {
-    __aoeTrain?: { testLogits(n: number): Promise<number[]> };
+    __aoeTrain?: {
+      testLogits(n: number): Promise<number[]>;
+      bench: TrainWorkerApi['bench'];
+    };
   }
 }
-window.__aoeTrain = { testLogits: async (n) => Array.from(await train().testLogits(n)) };
+window.__aoeTrain = {
+  testLogits: async (n) => Array.from(await train().testLogits(n)),
+  bench: (o) => train().bench(o),
+};
