@@ -29,5 +29,6 @@ test('profile', async () => {
   for (const k of info.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + (k.kernelTimeMs as number));
   const total = [...byName.values()].reduce((a, b) => a + b, 0);
   console.log(`total kernel ms ${total.toFixed(0)}`);
-  for (const [n, ms] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(n.padEnd(28), ms.toFixed(0));
+  for (const [n, ms] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 12))
+    console.log(n.padEnd(28), ms.toFixed(0));
 });

@@ -37,9 +37,9 @@ export async function browserBench(
         const detail = (await page.getByTestId('backend-badge').textContent()) ?? backend;
         const timings = await page.evaluate(
           (o) =>
-            (window as unknown as { __aoeTrain: { bench(o: unknown): Promise<unknown> } }).__aoeTrain.bench(
-              o,
-            ),
+            (
+              globalThis as unknown as { __aoeTrain: { bench(o: unknown): Promise<unknown> } }
+            ).__aoeTrain.bench(o),
           { model, idBatch: batch, outlierBatch: batch, repeats, warmup },
         );
         for (const t of timings as (BenchRow & { peakBytes: number })[])

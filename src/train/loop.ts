@@ -293,9 +293,9 @@ export class Trainer {
     return {
       runId: this.options.runId,
       status: this.status,
-      epoch: Math.min(Math.floor(this.step / this.stepsPerEpoch), this.config.epochs - 1),
+      epoch: this.step > 0 ? Math.floor((this.step - 1) / this.stepsPerEpoch) : 0,
       epochs: this.config.epochs,
-      stepInEpoch: this.step % this.stepsPerEpoch || (this.step > 0 ? this.stepsPerEpoch : 0),
+      stepInEpoch: this.step > 0 ? ((this.step - 1) % this.stepsPerEpoch) + 1 : 0,
       stepsPerEpoch: this.stepsPerEpoch,
       step: this.step,
       totalSteps: this.totalSteps,
