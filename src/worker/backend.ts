@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../models/wasmKernels';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -62,11 +63,40 @@ function configureWasm(): string {
   });
   const cores = navigator.hardwareConcurrency || 1;
   if (self.crossOriginIsolated) {
-    // tfjs caps threads at hardwareConcurrency / 2 unless told otherwise; use every core.
-    setThreadsCount(cores);
-    return `WASM (SIMD, ${cores} threads)`;
+    // Use every core, up to the 8 threads tfjs-wasm's pre-started pthread pool serves (see liftWasmCoreCap).
+    const threads = Math.min(cores, 8);
+    setThreadsCount(threads);
+    return `WASM (SIMD, ${threads} threads)`;
   }
   return 'WASM (single thread: the page is not cross-origin isolated)';
+}
+
+/**
+ * tfjs-wasm 4.22's C++ caps XNNPACK's threads at min(requested, 8, hardwareConcurrency / 2), reading
+ * navigator.hardwareConcurrency (through emscripten_num_logical_cores) once while the module starts, so
+ * setThreadsCount alone cannot use every core. While the backend starts, present twice the real core count;
+ * the returned function restores the real value.
+ */
+function liftWasmCoreCap(): () => void {
+  const cores = navigator.hardwareConcurrency || 1;
+  try {
+    Object.defineProperty(navigator, 'hardwareConcurrency', { value: cores * 2, configurable: true });
+  } catch {
+    return () => {};
+  }
+  return () => {
+    delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+  };
+}
+
+/** The WASM backend as initialised: SIMD or not, and the thread count XNNPACK really uses. */
+async function describeWasm(): Promise<string> {
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+  const threads = getThreadsCount();
+  const cores = navigator.hardwareConcurrency || 1;
+  const why = threaded ? '' : self.crossOriginIsolated ? ', no wasm threads' : ', not cross-origin isolated';
+  return `WASM (${simd ? 'SIMD' : 'no SIMD'}, ${threads} of ${cores} threads${why})`;
 }
 
 /**
@@ -87,9 +117,17 @@ export async function selectBackend(forced?: BackendName): Promise<BackendInfo> 
       if (name === 'wasm') {
         await import('@tensorflow/tfjs-backend-wasm');
         detail = configureWasm();
+        // Stock tfjs-wasm cannot train a convnet (no Conv2DBackpropFilter); add it before any training.
+        registerWasmTrainingKernels();
       }
-      const ok = await tf.setBackend(name);
-      await tf.ready();
+      const restoreCores = name === 'wasm' && self.crossOriginIsolated ? liftWasmCoreCap() : () => {};
+      let ok: boolean;
+      try {
+        ok = await tf.setBackend(name);
+        await tf.ready();
+      } finally {
+        restoreCores();
+      }
       if (!ok || tf.getBackend() !== name) {
         fallbacks.push({ backend: name, reason: `tf.setBackend('${name}') failed to initialise` });
         continue;
@@ -105,6 +143,7 @@ export async function selectBackend(forced?: BackendName): Promise<BackendInfo> 
       if (name === 'webgpu') detail = await describeWebGpu();
       if (name === 'webgl') detail = `WebGL ${tf.env().getNumber('WEBGL_VERSION')}`;
       if (name === 'cpu') detail = 'CPU (plain JavaScript, slowest)';
+      if (name === 'wasm') detail = await describeWasm();
       return {
         backend: name,
         detail,

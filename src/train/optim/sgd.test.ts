@@ -11,15 +11,14 @@ function plainSgd(
   wd: number,
   nesterov: boolean,
 ): number[] {
-  let buf: number[] | null = null;
+  const buf: number[] = [];
   for (const g of grads) {
     const d = g.map((gi, i) => gi + wd * p[i]);
     let step = d;
     if (momentum !== 0) {
-      const prev: number[] | null = buf;
-      buf = prev ? prev.map((b, i) => momentum * b + d[i]) : d.slice();
-      const b = buf;
-      step = nesterov ? d.map((di, i) => di + momentum * b[i]) : b;
+      const first = buf.length === 0;
+      d.forEach((di, i) => (buf[i] = first ? di : momentum * buf[i] + di));
+      step = nesterov ? d.map((di, i) => di + momentum * buf[i]) : buf.slice();
     }
     p = p.map((pi, i) => pi - lr * step[i]);
   }
