@@ -1,6 +1,7 @@
 import { BackendBadge } from './BackendBadge';
 import { Panel } from './Panel';
 import { TrainingPanel } from './training/TrainingPanel';
+import { DataPanel } from './data/DataPanel';
 
 export function App() {
   return (
@@ -20,7 +21,7 @@ export function App() {
           <p className="muted">The toy landscape will appear here.</p>
         </Panel>
         <Panel id="data" title="Data">
-          <p className="muted">CIFAR and outlier data sets will appear here.</p>
+          <DataPanel />
         </Panel>
         <TrainingPanel />
       </main>

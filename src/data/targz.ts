@@ -23,54 +23,77 @@ export function isGzip(bytes: Uint8Array): boolean {
  * @param want picks members by header (path inside the archive).
  * @param opts.totalIn archive size for progress; `onProgress` is called after every input chunk
  *   (throttle in the caller); `shouldStop` aborts between chunks (throws an Error 'cancelled').
- * @returns the kept members by path, in archive order.
+ * @returns the kept members by path (through `opts.map` when given), in archive order.
  */
-export async function readTarGzStream(
+export async function readTarGzStream<T = Uint8Array>(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   want: (h: TarEntryHeader) => boolean,
   opts: {
     name?: string;
+    /** Turns each kept member into what is stored, as soon as it is complete (so its raw bytes can be freed). */
+    map?: (name: string, bytes: Uint8Array) => T;
     totalIn?: number;
     onProgress?: (p: StreamProgress) => void;
     shouldStop?: () => boolean;
   } = {},
-): Promise<Map<string, Uint8Array>> {
+): Promise<Map<string, T>> {
   const name = opts.name ?? 'archive';
-  const out = new Map<string, Uint8Array>();
-  const tar = new TarStream((h) => (want(h) ? collectSink(h.size, (b) => out.set(h.name, b)) : null), name);
-  let gunzip: Gunzip | null = null;
-  let first = true;
+  const out = new Map<string, T>();
+  const map = opts.map ?? ((_: string, b: Uint8Array) => b as unknown as T);
+  const tar = new TarStream(
+    (h) => (want(h) ? collectSink(h.size, (b) => out.set(h.name, map(h.name, b))) : null),
+    name,
+  );
+  const state: { gunzip: Gunzip | null; first: boolean } = { gunzip: null, first: true };
   let bytesIn = 0;
   let bytesOut = 0;
   const feedTar = (data: Uint8Array) => {
     bytesOut += data.length;
     tar.push(data);
   };
-  for await (const chunk of chunks) {
-    if (opts.shouldStop?.()) throw new Error('cancelled');
-    if (chunk.length === 0) continue;
-    if (first) {
-      first = false;
-      if (isGzip(chunk)) {
-        gunzip = new Gunzip((data) => feedTar(data));
-      } else if (chunk.length >= 262 && strFromU8(chunk.subarray(257, 262), true) !== 'ustar') {
-        throw new DataError('this is neither a .tar.gz nor a .tar archive (no gzip or tar signature).', name);
-      }
-    }
-    bytesIn += chunk.length;
+  /** Bytes held back until there are enough to recognise the format (gzip magic, or 'ustar' at 257). */
+  let head: Uint8Array | null = new Uint8Array(0);
+  const feed = (chunk: Uint8Array) => {
     try {
-      if (gunzip) gunzip.push(chunk, false);
+      if (state.gunzip) state.gunzip.push(chunk, false);
       else feedTar(chunk);
     } catch (e) {
       if (e instanceof DataError) throw e;
       throw new DataError(`the gzip data is corrupt (${(e as Error).message}).`, name);
     }
+  };
+  const decide = (bytes: Uint8Array) => {
+    state.first = false;
+    if (isGzip(bytes)) state.gunzip = new Gunzip((data) => feedTar(data));
+    else if (bytes.length < 262 || strFromU8(bytes.subarray(257, 262), true) !== 'ustar')
+      throw new DataError('this is neither a .tar.gz nor a .tar archive (no gzip or tar signature).', name);
+  };
+  for await (const chunk of chunks) {
+    if (opts.shouldStop?.()) throw new Error('cancelled');
+    if (chunk.length === 0) continue;
+    bytesIn += chunk.length;
+    if (head) {
+      const joined: Uint8Array = new Uint8Array(head.length + chunk.length);
+      joined.set(head);
+      joined.set(chunk, head.length);
+      if (joined.length < 262) {
+        head = joined;
+        continue;
+      }
+      head = null;
+      decide(joined);
+      feed(joined);
+    } else feed(chunk);
     opts.onProgress?.({ bytesIn, totalIn: opts.totalIn ?? 0, bytesOut });
   }
-  if (first) throw new DataError('the file is empty.', name);
-  if (gunzip) {
+  if (head && head.length > 0) {
+    decide(head);
+    feed(head);
+  }
+  if (state.first) throw new DataError('the file is empty.', name);
+  if (state.gunzip) {
     try {
-      gunzip.push(new Uint8Array(0), true);
+      state.gunzip.push(new Uint8Array(0), true);
     } catch (e) {
       if (e instanceof DataError) throw e;
       throw new DataError(

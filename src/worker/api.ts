@@ -1,5 +1,6 @@
 import type { BackendInfo, BackendName } from './backend';
 import type { TrainWorkerApi } from './trainApi';
+import type { DataWorkerApi } from './data/types';
 
 /**
  * The typed surface of the compute worker, called from the main thread through comlink.
@@ -12,4 +13,6 @@ export interface WorkerApi {
   ping(): Promise<'pong'>;
   /** WideResNet training, evaluation and weights I/O (src/worker/trainApi.ts). */
   train: TrainWorkerApi;
+  /** Data sets: CIFAR loading and caching, training outliers, OOD test sets (src/worker/dataApi.ts). */
+  data: DataWorkerApi;
 }

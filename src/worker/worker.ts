@@ -5,11 +5,13 @@ import { selectBackend } from './backend';
 import { trainApi } from './trainApi';
 // tfjs-core registers no gradients by itself; core perturbations and training call tf.grad.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { dataApi } from './dataApi';
 
 const api: WorkerApi = {
   init: (forced) => selectBackend(forced),
   ping: async () => 'pong',
   train: trainApi,
+  data: dataApi,
 };
 
 Comlink.expose(api);

@@ -15,6 +15,16 @@ export function md5Hex(bytes: Uint8Array): string {
   return createHash('md5').update(bytes).digest('hex');
 }
 
+/** Throws an Error naming the file and both digests when the bytes' md5 is not `expected`. @returns the digest. */
+export function verifyMd5(name: string, bytes: Uint8Array, expected: string): string {
+  const got = md5Hex(bytes);
+  if (got !== expected)
+    throw new Error(
+      `${name}: md5 ${got} does not match the official ${expected}; the conversion or the source is corrupt`,
+    );
+  return got;
+}
+
 /**
  * Checks a CIFAR-10 batch against its official md5; throws an Error naming the file and both digests when
  * they differ (a one-byte change is enough).
@@ -26,10 +36,5 @@ export function verifyCifar10Batch(name: string, bytes: Uint8Array): string {
     throw new Error(
       `${name}: not a CIFAR-10 batch name (expected one of ${Object.keys(CIFAR10_MD5).join(', ')})`,
     );
-  const got = md5Hex(bytes);
-  if (got !== expected)
-    throw new Error(
-      `${name}: md5 ${got} does not match the official ${expected}; the conversion or the source is corrupt`,
-    );
-  return got;
+  return verifyMd5(name, bytes, expected);
 }

@@ -1,0 +1,95 @@
+import type { Random } from '../core/random';
+
+/**
+ * The paper's training augmentation and the input normalisation, on uint8 NHWC batches.
+ * Augmentation (torchvision order in the authors' code: RandomHorizontalFlip, then RandomCrop(32, padding=4)):
+ *   flip with probability ½; then pad 4 zero pixels on every side (40×40) and crop a 32×32 window whose top-left
+ *   corner is uniform in {0…8}² — one draw per image from `rng`.
+ */
+export function augmentBatch(images: Uint8Array, n: number, rng: Random, size = 32, pad = 4): Uint8Array {
+  const c = 3;
+  const out = new Uint8Array(images.length);
+  const row = size * c;
+  for (let i = 0; i < n; i++) {
+    const flip = rng.uniform() < 0.5;
+    const dy = rng.int(2 * pad + 1) - pad; // source offset of the crop relative to the original image
+    const dx = rng.int(2 * pad + 1) - pad;
+    const base = i * size * row;
+    for (let y = 0; y < size; y++) {
+      const sy = y + dy;
+      if (sy < 0 || sy >= size) continue; // zero padding
+      for (let x = 0; x < size; x++) {
+        const fx = x + dx; // position in the (flipped) image
+        if (fx < 0 || fx >= size) continue;
+        const sx = flip ? size - 1 - fx : fx;
+        const s = base + sy * row + sx * c;
+        const d = base + y * row + x * c;
+        out[d] = images[s];
+        out[d + 1] = images[s + 1];
+        out[d + 2] = images[s + 2];
+      }
+    }
+  }
+  return out;
+}
+
+/** Per-channel normalisation statistics in [0,1] pixel units. */
+export interface Normalization {
+  mean: [number, number, number];
+  std: [number, number, number];
+  /** Where the numbers come from (shown in the UI). */
+  label: string;
+}
+
+/** The pretrained WRN weights' statistics (`WideResNet.transform_for`, OOD_SPEC.md §4). */
+export const PRETRAINED_WRN_NORM: Normalization = {
+  mean: [125.3 / 255, 123.0 / 255, 113.9 / 255],
+  std: [63.0 / 255, 62.1 / 255, 66.7 / 255],
+  label: 'pretrained WRN (Hendrycks) CIFAR stats',
+};
+
+/** The AOE training code's CIFAR-10 statistics (OOD_SPEC.md §5; std 0.2023… is not the true pixel std). */
+export const AOE_TRAIN_CIFAR10_NORM: Normalization = {
+  mean: [0.4914, 0.4822, 0.4465],
+  std: [0.2023, 0.1994, 0.201],
+  label: 'AOE training code CIFAR-10 stats',
+};
+
+/** The AOE training code's CIFAR-100 statistics. */
+export const AOE_TRAIN_CIFAR100_NORM: Normalization = {
+  mean: [0.5071, 0.4865, 0.4409],
+  std: [0.2673, 0.2564, 0.2762],
+  label: 'AOE training code CIFAR-100 stats',
+};
+
+/**
+ * uint8 NHWC → float32 NHWC, (x/255 − mean_c)/std_c. Pass `norm = null` for raw [0,1] pixels (the authors'
+ * treatment of GAN outliers).
+ */
+export function normalizeBatch(images: Uint8Array, norm: Normalization | null): Float32Array {
+  const out = new Float32Array(images.length);
+  if (!norm) {
+    for (let i = 0; i < images.length; i++) out[i] = images[i] / 255;
+    return out;
+  }
+  const scale = norm.std.map((s) => 1 / (255 * s));
+  const shift = norm.mean.map((m, c) => m / norm.std[c]);
+  for (let i = 0; i < images.length; i += 3)
+    for (let c = 0; c < 3; c++) out[i + c] = images[i + c] * scale[c] - shift[c];
+  return out;
+}
+
+/** Per-channel mean and std (population) of uint8 NHWC images, in [0,1] units. */
+export function channelStats(images: Uint8Array): { mean: number[]; std: number[] } {
+  const sum = [0, 0, 0];
+  const sq = [0, 0, 0];
+  for (let i = 0; i < images.length; i += 3)
+    for (let c = 0; c < 3; c++) {
+      const v = images[i + c] / 255;
+      sum[c] += v;
+      sq[c] += v * v;
+    }
+  const n = images.length / 3;
+  const mean = sum.map((s) => s / n);
+  return { mean, std: sq.map((s, c) => Math.sqrt(Math.max(0, s / n - mean[c] ** 2))) };
+}
