@@ -12,9 +12,8 @@ import { Trainer, describeError, type TrainProgress } from '../train/loop';
 import type { TrainingData } from '../train/types';
 import { IdbCheckpointStore } from './idbCheckpoints';
 import {
-  buildTrainingData,
+  currentTrainingData,
   describeData,
-  loadServedCifar,
   CLASS_NAMES,
   WRN_NORMALIZATION,
   type DataStatus,
@@ -55,10 +54,6 @@ export interface TrainStatus {
 /** The training area of the worker API (`remote.train.*`). Long calls report through a comlink-proxied callback. */
 export interface TrainWorkerApi {
   status(): Promise<TrainStatus>;
-  /** Load CIFAR-10 served by the app (public/data, `npm run data`); null data when it is not there. */
-  loadServedData(trainImages: number): Promise<TrainStatus>;
-  /** Load CIFAR-10 binary batches given as bytes (transferred). */
-  loadCifarFiles(trainFiles: Uint8Array[], testFile: Uint8Array, source: string): Promise<TrainStatus>;
   /** Load the bundled pretrained WRN-16-2; model stays null (with a reason) when it is not in public/. */
   loadPretrained(): Promise<{ status: TrainStatus; message: string }>;
   /** A freshly initialised model for CE pre-training. */
@@ -89,7 +84,6 @@ export interface TrainWorkerApi {
 
 const BASE = `${self.location.origin}${import.meta.env.BASE_URL}`;
 const store = new IdbCheckpointStore();
-let data: TrainingData | null = null;
 let model: WideResNet | null = null;
 let modelInfo: ModelInfo | null = null;
 let trainer: Trainer | null = null;
@@ -126,7 +120,10 @@ async function summary(): Promise<CheckpointSummary | null> {
 
 async function status(): Promise<TrainStatus> {
   return {
-    data: data ? describeData(data) : null,
+    data: (() => {
+      const d = currentTrainingData();
+      return d ? describeData(d) : null;
+    })(),
     model: modelInfo,
     checkpoint: await summary(),
     running: trainer !== null,
@@ -194,8 +191,9 @@ async function runTrainer(t: Trainer, onUpdate: (u: TrainUpdate) => void): Promi
 }
 
 function requireData(): TrainingData {
-  if (!data) throw new Error('No CIFAR-10 data is loaded yet.');
-  return data;
+  const d = currentTrainingData();
+  if (!d) throw new Error('No CIFAR-10 train and test split is loaded yet: load them in the Data panel.');
+  return d;
 }
 function requireModel(): WideResNet {
   if (!model)
@@ -221,14 +219,6 @@ function manifest(m: WideResNet): WeightsManifest {
 
 export const trainApi: TrainWorkerApi = {
   status,
-  async loadServedData(trainImages) {
-    data = await loadServedCifar(BASE, trainImages);
-    return status();
-  },
-  async loadCifarFiles(trainFiles, testFile, source) {
-    data = buildTrainingData(trainFiles, testFile, [], source);
-    return status();
-  },
   async loadPretrained() {
     const m = await fetchPretrained(BASE, 0.3);
     if (!m)

@@ -1,9 +1,9 @@
-import { CIFAR10_CLASSES, parseCifarBinary } from '../data/cifar';
+import { CIFAR10_CLASSES } from '../data/cifar';
 import type { ImageSet } from '../data/imageSet';
-import { concatSets } from '../data/imageSet';
 import { PpcaGenerator, fitPpca, subsetImages } from '../data/outliers/ppca';
 import { Random } from '../core/random';
 import type { TrainingData } from '../train/types';
+import { getIdSet, getOodSets, getTrainingOutliers } from './dataApi';
 
 /** Pretrained-WRN normalisation (OOD_SPEC §4: Hendrycks' stats), used for training and evaluation here. */
 export const WRN_NORMALIZATION = {
@@ -51,29 +51,33 @@ export function ppcaOutliers(train: ImageSet, count: number, sigma2: number, see
   return gen.sample(count, sigma2, rng.fork());
 }
 
-/** Assemble training data from CIFAR-10 binary batches (train batches concatenated) and the test batch. */
-export function buildTrainingData(
-  trainFiles: Uint8Array[],
-  testFile: Uint8Array,
-  extraOod: ImageSet[],
-  source: string,
-  outlierCount = 1000,
-): TrainingData {
-  const batches = trainFiles.map((b, i) => parseCifarBinary(b, 'cifar10', `train batch ${i + 1}`));
-  const train = batches.length === 1 ? batches[0] : concatSets('CIFAR-10 train', batches);
-  const test = parseCifarBinary(testFile, 'cifar10', 'CIFAR-10 test');
-  const outliers = ppcaOutliers(train, outlierCount, 2, 1);
+/**
+ * Training data from the worker's `data` namespace (what the Data panel loaded): ID train + test, the current
+ * training outliers and all OOD test sets. Rebuilt only when one of those sets changes identity.
+ * @returns null while the ID train or test split is missing.
+ */
+let cached: { key: unknown[]; data: TrainingData } | null = null;
+export function currentTrainingData(): TrainingData | null {
+  const train = getIdSet('train');
+  const test = getIdSet('test');
+  if (!train || !test) return null;
+  const outliers = getTrainingOutliers();
+  const ood = getOodSets();
+  const key = [train, test, outliers, ...ood];
+  if (cached && cached.key.length === key.length && cached.key.every((k, i) => k === key[i]))
+    return cached.data;
   const oodTests: Record<string, ImageSet> = {};
-  for (const s of [...extraOod, noiseSet('gaussian', 500, 11), noiseSet('uniform', 500, 12)])
-    oodTests[s.name] = s;
-  return {
-    train: { ...train, source },
-    outliers,
+  for (const s of ood) oodTests[s.name] = s;
+  const data: TrainingData = {
+    train,
     test,
+    outliers,
     oodTests,
     normalization: WRN_NORMALIZATION,
-    numClasses: 10,
+    numClasses: train.classNames?.length ?? 10,
   };
+  cached = { key, data };
+  return data;
 }
 
 export function describeData(d: TrainingData): DataStatus {
@@ -81,44 +85,12 @@ export function describeData(d: TrainingData): DataStatus {
     train: d.train.n,
     test: d.test.n,
     outliers: d.outliers?.n ?? 0,
-    outlierSource: d.outliers?.source ?? 'none',
+    outlierSource: d.outliers
+      ? (d.outliers.source ?? d.outliers.name)
+      : 'none — generate them in the Data panel',
     oodSets: Object.values(d.oodTests).map((s) => ({ name: s.name, count: s.n })),
     source: d.train.source ?? '',
   };
-}
-
-async function fetchBytes(url: string): Promise<Uint8Array | null> {
-  const r = await fetch(url);
-  if (!r.ok) return null;
-  const type = r.headers.get('content-type') ?? '';
-  if (type.includes('text/html')) return null; // the dev server's SPA fallback, not a data file
-  return new Uint8Array(await r.arrayBuffer());
-}
-
-/**
- * Load CIFAR-10 served by the app (public/data/cifar10 from `npm run data`). Only as many train batches as
- * `trainImages` needs are fetched. @returns null when the files are not there.
- */
-export async function loadServedCifar(base: string, trainImages: number): Promise<TrainingData | null> {
-  const need = Math.max(1, Math.min(5, Math.ceil(trainImages / 10000)));
-  const test = await fetchBytes(`${base}data/cifar10/test_batch.bin`);
-  if (!test) return null;
-  const train: Uint8Array[] = [];
-  for (let i = 1; i <= need; i++) {
-    const b = await fetchBytes(`${base}data/cifar10/data_batch_${i}.bin`);
-    if (!b) return null;
-    train.push(b);
-  }
-  const textures = await fetchBytes(`${base}data/ood/textures10-32.bin`).catch(() => null);
-  const extra = textures
-    ? [{ ...parseCifarBinary(textures, 'cifar10', 'Textures'), labels: null, name: 'Textures' }]
-    : [];
-  return buildTrainingData(
-    train,
-    test,
-    extra,
-    `served CIFAR-10 (${need} train batch${need > 1 ? 'es' : ''})`,
-  );
 }
 
 export const CLASS_NAMES = [...CIFAR10_CLASSES];

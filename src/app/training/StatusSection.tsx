@@ -7,7 +7,6 @@ const BACKENDS: (BackendName | 'auto')[] = ['auto', 'webgpu', 'webgl', 'wasm', '
 /** Data, weights and backend status, with the actions that change them. */
 export function StatusSection(props: { busy: boolean }) {
   const status = useTrainingStore((s) => s.status);
-  const loadFiles = useTrainingStore((s) => s.loadFiles);
   const newModel = useTrainingStore((s) => s.newModel);
   const importWeights = useTrainingStore((s) => s.importWeights);
   const forceBackend = useTrainingStore((s) => s.forceBackend);
@@ -27,25 +26,10 @@ export function StatusSection(props: { busy: boolean }) {
           </p>
         ) : (
           <p className="muted">
-            No CIFAR-10 loaded. Run <code>npm run data</code> to serve it, or pick the binary batch files
-            (data_batch_*.bin and test_batch.bin).
+            No CIFAR-10 train and test split loaded yet: load them in the Data panel above (or run{' '}
+            <code>npm run data</code> so the app serves them).
           </p>
         )}
-        <label className="file-button">
-          Load CIFAR-10 .bin files
-          <input
-            type="file"
-            multiple
-            accept=".bin"
-            data-testid="train-data-input"
-            disabled={props.busy}
-            onChange={(e) => {
-              const files = [...(e.target.files ?? [])];
-              e.target.value = '';
-              if (files.length) void loadFiles(files);
-            }}
-          />
-        </label>
       </section>
       <section aria-label="Weights" data-testid="train-model-status">
         <h3>Weights</h3>

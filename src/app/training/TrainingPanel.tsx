@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Panel } from '../Panel';
 import { useAppStore } from '../store';
+import { useDataStore } from '../data/dataStore';
 import { ConfigForm } from './ConfigForm';
 import { TrainingCharts } from './Charts';
 import { EvalTable } from './EvalTable';
@@ -17,6 +18,11 @@ export function TrainingPanel() {
   useEffect(() => {
     if (backendReady) void init();
   }, [backendReady, init]);
+  const dataSummary = useDataStore((d) => d.summary);
+  const refresh = s.refresh;
+  useEffect(() => {
+    if (backendReady) void refresh();
+  }, [backendReady, dataSummary, refresh]);
   const running = s.phase === 'running';
   const busy = s.phase !== 'idle';
   const paused = s.progress?.status === 'paused';

@@ -26,7 +26,8 @@ export interface TrainingState {
   applyPreset(name: 'paper' | 'browser' | 'pretrain'): void;
   setEvalLimit(n: number): void;
   init(): Promise<void>;
-  loadFiles(files: File[]): Promise<void>;
+  /** Re-read data/model/checkpoint status (e.g. after the Data panel changed what is loaded). */
+  refresh(): Promise<void>;
   newModel(): Promise<void>;
   start(): Promise<void>;
   pause(): Promise<void>;
@@ -112,7 +113,7 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
     setEvalLimit: (n) => set({ evalLimit: n }),
     init: () =>
       guarded('loading', async () => {
-        let status = await train().loadServedData(get().config.subsetSize || 50000);
+        let status = await train().status();
         if (!status.model) {
           const r = await train().loadPretrained();
           status = r.status;
@@ -120,31 +121,9 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
         }
         set({ status });
       }),
-    loadFiles: (files) =>
-      guarded('loading', async () => {
-        const test = files.find((f) => /test/i.test(f.name));
-        const trainFiles = files.filter((f) => f !== test);
-        if (!test || trainFiles.length === 0)
-          throw new Error(
-            'Pick CIFAR-10 binary train batch file(s) and the test batch (its name contains "test").',
-          );
-        const trainBytes = await Promise.all(
-          trainFiles.map(async (f) => new Uint8Array(await f.arrayBuffer())),
-        );
-        const testBytes = new Uint8Array(await test.arrayBuffer());
-        const status = await train().loadCifarFiles(
-          Comlink.transfer(
-            trainBytes,
-            trainBytes.map((b) => b.buffer),
-          ),
-          Comlink.transfer(testBytes, [testBytes.buffer]),
-          files.map((f) => f.name).join(', '),
-        );
-        set({
-          status,
-          message: `Loaded ${status.data?.train} training and ${status.data?.test} test images.`,
-        });
-      }),
+    refresh: async () => {
+      if (get().phase === 'idle') set({ status: await train().status() });
+    },
     newModel: () =>
       guarded('loading', async () => {
         const c = get().config;
@@ -208,7 +187,7 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
       guarded('loading', async () => {
         await restartWorker(choice);
         set({ status: null, progress: null, curve: [] });
-        let status = await train().loadServedData(get().config.subsetSize || 50000);
+        let status = await train().status();
         if (!status.model) status = (await train().loadPretrained()).status;
         set({ status, config: { ...get().config, backend: choice ?? 'auto' } });
       }),
