@@ -79,6 +79,15 @@ async function runOn(page: Page, backend: 'webgpu' | 'wasm') {
       mimeType: 'application/octet-stream',
       buffer: readFileSync(path),
     });
+    // Wait for the import to finish either way, so a failure shows the panel's own error message.
+    await expect
+      .poll(async () => {
+        const err = panel.getByTestId('train-error');
+        if (await err.count()) return `error: ${await err.textContent()}`;
+        return (await panel.getByTestId('train-model-status').textContent()) ?? '';
+      })
+      .toMatch(/imported|error/);
+    await expect(panel.getByTestId('train-error')).toHaveCount(0);
     await expect(panel.getByTestId('train-model-status')).toContainText('imported');
     const after = await page.evaluate(() => (window as unknown as TestWindow).__aoeTrain.testLogits(8));
     expect(after).toEqual(before);
