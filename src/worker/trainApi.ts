@@ -10,6 +10,7 @@ import { benchmarkSteps, type StepTiming } from '../train/benchmark';
 import { gatherImages, normalizer, toImageTensor } from '../train/batches';
 import { Trainer, describeError, type TrainProgress } from '../train/loop';
 import type { TrainingData } from '../train/types';
+import type { Sgd } from '../train/optim/sgd';
 import { IdbCheckpointStore } from './idbCheckpoints';
 import {
   currentTrainingData,
@@ -78,6 +79,8 @@ export interface TrainWorkerApi {
     repeats: number;
     warmup: number;
   }): Promise<(StepTiming & { peakBytes: number })[]>;
+  /** tfjs memory counters of the worker (tensors, bytes; WebGPU adds its buffer-pool sizes). */
+  memory(): Promise<Record<string, unknown>>;
   /** Eval-mode logits of the first `n` ID test images, [n·C] (to check weights round trips). */
   testLogits(n: number): Promise<Float32Array>;
 }
@@ -163,7 +166,11 @@ function throttled(onUpdate: (u: TrainUpdate) => void) {
   };
 }
 
-async function runTrainer(t: Trainer, onUpdate: (u: TrainUpdate) => void): Promise<TrainProgress> {
+async function runTrainer(
+  t: Trainer,
+  optimizer: Sgd,
+  onUpdate: (u: TrainUpdate) => void,
+): Promise<TrainProgress> {
   // Stock tfjs-wasm has no Conv2DBackpropFilter; the WRN engineer's forward-conv version fills it (idempotent).
   if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
   trainer = t;
@@ -176,6 +183,7 @@ async function runTrainer(t: Trainer, onUpdate: (u: TrainUpdate) => void): Promi
     final = await t.run();
   } finally {
     trainer = null;
+    optimizer.dispose(); // momentum buffers live in the checkpoint; a resume builds a new optimizer
   }
   if (deviceLost)
     final = {
@@ -247,8 +255,9 @@ export const trainApi: TrainWorkerApi = {
     }
     lastConfig = { ...config };
     const runId = `run-${Date.now()}`;
-    const t = new Trainer(m, d, config, { runId, store, optimizer: makeOptimizer(m, config) });
-    return runTrainer(t, onUpdate);
+    const optimizer = makeOptimizer(m, config);
+    const t = new Trainer(m, d, config, { runId, store, optimizer });
+    return runTrainer(t, optimizer, onUpdate);
   },
   async resumeCheckpoint(onUpdate) {
     if (trainer) throw new Error('A run is already in progress.');
@@ -259,9 +268,10 @@ export const trainApi: TrainWorkerApi = {
     restoreModelState(m, cp.modelState);
     setModel(m, 'checkpoint', `checkpoint of ${cp.id} at step ${cp.step}`);
     lastConfig = { ...cp.config };
-    const t = new Trainer(m, d, cp.config, { runId: cp.id, store, optimizer: makeOptimizer(m, cp.config) });
+    const optimizer = makeOptimizer(m, cp.config);
+    const t = new Trainer(m, d, cp.config, { runId: cp.id, store, optimizer });
     await t.restore(cp);
-    return runTrainer(t, onUpdate);
+    return runTrainer(t, optimizer, onUpdate);
   },
   async pause() {
     trainer?.pause();
@@ -323,6 +333,9 @@ export const trainApi: TrainWorkerApi = {
     } finally {
       m.dispose();
     }
+  },
+  async memory() {
+    return { ...tf.memory(), backend: tf.getBackend() } as unknown as Record<string, unknown>;
   },
   async testLogits(n) {
     const m = requireModel();

@@ -200,10 +200,12 @@ declare global {
     __aoeTrain?: {
       testLogits(n: number): Promise<number[]>;
       bench: TrainWorkerApi['bench'];
+      memory: TrainWorkerApi['memory'];
     };
   }
 }
 window.__aoeTrain = {
   testLogits: async (n) => Array.from(await train().testLogits(n)),
   bench: (o) => train().bench(o),
+  memory: () => train().memory(),
 };
