@@ -75,8 +75,7 @@ async function runOn(page: Page, backend: 'webgpu' | 'wasm') {
     files.push({ name: download.suggestedFilename(), path });
   }
   // Re-import in a fresh page (new worker, data restored from the Data panel's IndexedDB cache), into a fresh
-  // random model each time, so identical logits can only come from the file. (On SwiftShader WebGPU, uploading
-  // new weights after a training run in the same worker fails inside tfjs-webgpu: see the README.)
+  // random model each time, so identical logits can only come from the file.
   await page.reload();
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', backend);
   await expect(panel.getByTestId('train-data-status')).toContainText('1,000 training images');

@@ -306,7 +306,7 @@ export const trainApi: TrainWorkerApi = {
         );
       const man = { ...manifest(m), numBatchesTracked: state.numBatchesTracked };
       const bytes =
-        format === 'safetensors' ? exportSafetensors(state, man) : await exportTfjsZip(state, man);
+        format === 'safetensors' ? await exportSafetensors(state, man) : await exportTfjsZip(state, man);
       const fileName = `${base}.${format === 'safetensors' ? 'safetensors' : 'tfjs.zip'}`;
       return Comlink.transfer({ fileName, bytes }, [bytes.buffer]);
     } finally {
