@@ -80,6 +80,7 @@ async function runOn(page: Page, backend: 'webgpu' | 'wasm') {
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', backend);
   await expect(panel.getByTestId('train-data-status')).toContainText('1,000 training images');
   await expect(panel.getByTestId('train-checkpoint')).toHaveCount(0);
+  const reimported: number[][] = [];
   for (const f of files) {
     await panel.getByLabel('New-model preset').selectOption('WRN-10-1');
     await panel.getByRole('button', { name: 'New WRN-10-1 (random init)' }).click();
@@ -100,8 +101,16 @@ async function runOn(page: Page, backend: 'webgpu' | 'wasm') {
       })
       .toMatch(new RegExp(`imported \\(${f.name.replace(/\./g, '\\.')}|error`));
     await expect(panel.getByTestId('train-error')).toHaveCount(0);
-    expect(await logits()).toEqual(before);
+    reimported.push(await logits());
   }
+  // Both files give bit-identical logits in the new page. Against the logits computed before the reload they
+  // are identical on WASM; on WebGPU the new page compiles its own shader pipelines and the last float bits can
+  // differ, so there the check is |Δ| ≤ 1e-6 (the weights themselves round-trip exactly: both formats store fp32).
+  expect(reimported[1]).toEqual(reimported[0]);
+  if (backend === 'wasm') expect(reimported[0]).toEqual(before);
+  else
+    for (let i = 0; i < before.length; i++)
+      expect(Math.abs(reimported[0][i] - before[i])).toBeLessThanOrEqual(1e-6);
   await page.screenshot({ path: `test-results/train-${backend}-reimported.png`, fullPage: true });
   expect(errors).toEqual([]);
 }
