@@ -191,8 +191,11 @@ async function runTrainer(
       status: 'error',
       error: `${deviceLost} Reload the page to resume from the checkpoint of step ${final.checkpointStep}.`,
     };
-  if (final.status === 'completed' && modelInfo)
-    modelInfo = { ...modelInfo, source: 'trained', detail: `${t.config.method} ${t.config.epochs} epochs` };
+  if (final.step > 0 && modelInfo) {
+    const how = final.status === 'completed' ? '' : `, ${final.status}`;
+    const detail = `${t.config.method}, ${final.step} of ${final.totalSteps} steps${how}`;
+    modelInfo = { ...modelInfo, source: 'trained', detail };
+  }
   tick.push(final, null);
   tick.stop();
   return final;

@@ -22,6 +22,7 @@ function Chart(props: { data: CurvePoint[]; dataKey: 'loss' | 'accuracy'; label:
           <XAxis
             dataKey="step"
             type="number"
+            allowDecimals={false}
             domain={['dataMin', 'dataMax']}
             label={{ value: 'step', position: 'insideBottom', offset: -8 }}
           />
