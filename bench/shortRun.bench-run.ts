@@ -12,7 +12,7 @@ import { DEFAULT_CONFIG, PRETRAIN_CONFIG, type ExperimentConfig } from '../src/t
 import { evaluate } from '../src/train/evaluate';
 import { Trainer } from '../src/train/loop';
 import { Sgd } from '../src/train/optim/sgd';
-import { noiseSet, ppcaOutliers, WRN_NORMALIZATION } from '../src/worker/trainData';
+import { noiseSet, ppcaOutliers, WRN_NORMALIZATION } from '../src/train/trainingSets';
 import type { TrainingData } from '../src/train/types';
 
 /**
