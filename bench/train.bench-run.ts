@@ -105,6 +105,8 @@ test('bench:train', async () => {
       quickCustomGradWasm: '7–9 img/s',
     },
     settings: { model: preset, idBatch, outlierBatch: outBatch, repeats, warmup },
+    peakMemoryNote:
+      'peakBytes: Node rows = process RSS; Chromium rows = tfjs tensor bytes in the worker (tf.memory().numBytes).',
     aoeOverOeRatio: r,
     rows,
   };
