@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { makeConv2DBackpropInputViaConv } from './convInputGrad';
 
 /**
+ * Convolution-gradient kernels (registered per backend; the file is named for its main use).
+ *
  * Kernels that stock @tensorflow/tfjs-backend-wasm 4.22 lacks for training a convnet, expressed through the
  * forward kernels it has (XNNPACK convolution, transpose, slice). Only Conv2DBackpropFilter is missing for a
  * WideResNet (Conv2DBackpropInput, the BN/ReLU/pool/softmax gradients' element-wise ops all exist).
@@ -14,18 +17,21 @@ import * as tf from '@tensorflow/tfjs-core';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
 
-function run(name: string, args: KernelArgs): tf.TensorInfo {
-  const kernel = tf.getKernel(name, 'wasm');
-  if (!kernel) throw new Error(`the wasm backend has no ${name} kernel`);
-  return kernel.kernelFunc(args as never) as tf.TensorInfo;
-}
+/** Conv2DBackpropFilter through forward kernels of `backendName` (see the file comment). */
+const conv2DBackpropFilterVia = (backendName: string) => (args: KernelArgs) =>
+  conv2DBackpropFilter(backendName, args);
 
-function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+function conv2DBackpropFilter(backendName: string, { inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const run = (name: string, a: KernelArgs): tf.TensorInfo => {
+    const kernel = tf.getKernel(name, backendName);
+    if (!kernel) throw new Error(`the ${backendName} backend has no ${name} kernel`);
+    return kernel.kernelFunc(a as never) as tf.TensorInfo;
+  };
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
     attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
-  if (format !== 'channelsLast') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
+  if (format !== 'channelsLast') throw new Error('Conv2DBackpropFilter via forward conv supports NHWC only');
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filterShape,
@@ -73,19 +79,59 @@ function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): tf.Te
   }
 }
 
-/** Names of the kernels `registerWasmTrainingKernels` adds. */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter'] as const;
+/** Names of the kernels `registerWasmTrainingKernels` adds or replaces. */
+export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+
+let wasmRegistered = false;
 
 /**
- * Register the missing training kernels for the 'wasm' backend (idempotent; call before training on WASM,
- * after importing @tensorflow/tfjs-backend-wasm). Leaves kernels that already exist untouched.
+ * Make the 'wasm' backend able to train a convnet, fast (idempotent; call before training on WASM, after
+ * importing @tensorflow/tfjs-backend-wasm): add the missing Conv2DBackpropFilter, and replace the stock
+ * Conv2DBackpropInput (a plain loop) by its forward-conv formulation (convInputGrad.ts), keeping the stock one
+ * as the fallback for configurations it does not cover.
  */
 export function registerWasmTrainingKernels(): void {
+  if (wasmRegistered) return;
+  wasmRegistered = true;
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
     tf.registerKernel({
       kernelName: 'Conv2DBackpropFilter',
       backendName: 'wasm',
-      kernelFunc: conv2DBackpropFilterWasm as unknown as tf.KernelFunc,
+      kernelFunc: conv2DBackpropFilterVia('wasm') as unknown as tf.KernelFunc,
     });
   }
+  const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (stockInput) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropInput',
+    backendName: 'wasm',
+    // The stock kernel binds its wasm function in its setup, which runs when the backend starts.
+    setupFunc: stockInput?.setupFunc,
+    kernelFunc: makeConv2DBackpropInputViaConv('wasm', stockInput) as unknown as tf.KernelFunc,
+  });
 }
+
+/**
+ * Replace the CPU backend's Conv2DBackpropFilter (a naive 7-deep loop, ~25× slower than its forward conv on a
+ * WRN) with the same forward-conv formulation. Opt-in, for the app's CPU fallback and Node runs; the stock
+ * kernel stays the reference in tests. @returns a function that restores the stock kernel.
+ */
+export function useFastCpuConvFilterGradient(): () => void {
+  if (fastCpuActive) return () => {};
+  const stock = tf.getKernel('Conv2DBackpropFilter', 'cpu');
+  if (!stock) throw new Error('the cpu backend is not loaded');
+  tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'cpu',
+    kernelFunc: conv2DBackpropFilterVia('cpu') as unknown as tf.KernelFunc,
+  });
+  fastCpuActive = true;
+  return () => {
+    tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
+    tf.registerKernel(stock);
+    fastCpuActive = false;
+  };
+}
+
+let fastCpuActive = false;

@@ -2,13 +2,14 @@
 // logits, energies, OE losses, the AOE perturbation and one Nesterov-SGD step must match torch's numbers.
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { energy } from '../core/energy';
 import { outlierExposureLoss } from '../core/losses';
 import { energyGradientStep } from '../core/perturbations';
 import { Sgd } from '../train/optim/sgd';
 import { importPytorchSafetensors, inferWrnConfig, torchToTf } from './io/pytorchState';
 import { parseSafetensors, type SafetensorsFile } from './io/safetensors';
+import { useFastCpuConvFilterGradient } from './wasmKernels';
 import { asLogitsFn, WideResNet } from './wrn';
 import { wrnStateEntries } from './wrnSpec';
 
@@ -40,6 +41,14 @@ const CASES = [
   { name: 'wrn10_1', full: true },
   { name: 'wrn16_2', full: false },
 ];
+
+// tfjs-cpu's stock conv filter gradient is very slow; the forward-conv one (checked equal to it in
+// wasmKernels.test.ts) is what the app's CPU fallback runs, so it is the one held against PyTorch here.
+let restoreStockKernel: () => void = () => {};
+beforeAll(() => {
+  restoreStockKernel = useFastCpuConvFilterGradient();
+});
+afterAll(() => restoreStockKernel());
 
 describe.each(CASES)('PyTorch parity: $name', ({ name, full }) => {
   it('matches logits, energies, OE losses, the AOE step and one Nesterov-SGD step', () => {

@@ -1,5 +1,6 @@
 import type { BackendInfo, BackendName } from './backend';
 import type { TrainWorkerApi } from './trainApi';
+import type { ModelsWorkerApi } from './modelsApi';
 import type { DataWorkerApi } from './data/types';
 
 /**
@@ -13,6 +14,8 @@ export interface WorkerApi {
   ping(): Promise<'pong'>;
   /** WideResNet training, evaluation and weights I/O (src/worker/trainApi.ts). */
   train: TrainWorkerApi;
+  /** WideResNet utilities (gradient self-test of the active backend). */
+  models: ModelsWorkerApi;
   /** Data sets: CIFAR loading and caching, training outliers, OOD test sets (src/worker/dataApi.ts). */
   data: DataWorkerApi;
 }

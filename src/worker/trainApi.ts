@@ -215,16 +215,22 @@ function requireModel(): WideResNet {
 }
 
 function manifest(m: WideResNet): WeightsManifest {
+  const metrics: Record<string, number> = {};
+  if (lastMetrics) {
+    metrics.testAccuracy = lastMetrics.accuracy;
+    for (const [set, byDet] of Object.entries(lastMetrics.metrics))
+      for (const [det, v] of Object.entries(byDet)) metrics[`AUROC ${det} ${set}`] = v.AUROC;
+  }
   return {
-    format: 'aoe-playground-wrn',
+    format: 'aoe-playground-model',
     version: 1,
     architecture: m.config,
-    normalization: { mean: [...WRN_NORMALIZATION.mean], std: [...WRN_NORMALIZATION.std] },
+    normalization: WRN_NORMALIZATION,
     classes: CLASS_NAMES,
-    trainingConfig: lastConfig,
+    training: lastConfig ? { ...lastConfig } : null,
     seed: lastConfig?.seed ?? null,
-    metrics: lastMetrics,
-    numBatchesTracked: 0,
+    metrics,
+    createdAt: new Date().toISOString(),
   };
 }
 

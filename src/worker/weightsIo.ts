@@ -1,76 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { unzipSync, zipSync, strFromU8, strToU8 } from 'fflate';
+import { exportModelZip, importModelZip, type ModelManifest } from '../models/io/modelZip';
 import { exportPytorchSafetensors, inferWrnConfig, stateFromPytorch } from '../models/io/pytorchState';
 import { parseSafetensors, type SafetensorsData } from '../models/io/safetensors';
 import type { ModelState, WrnConfig } from '../models/types';
 
-/** What travels with exported weights (manifest.json in the zip, metadata in safetensors). */
-export interface WeightsManifest {
-  format: 'aoe-playground-wrn';
-  version: 1;
-  architecture: WrnConfig;
-  normalization: { mean: number[]; std: number[] };
-  classes: string[];
-  trainingConfig: unknown;
-  seed: number | null;
-  metrics: unknown;
-  numBatchesTracked: number;
-}
+export type WeightsManifest = ModelManifest & { numBatchesTracked?: number };
 
-/**
- * tfjs-artifacts zip: model.json (tfjs weightsManifest, float32, state_dict keys as names), weights.bin and
- * manifest.json. LOCAL version until the WRN engineer's tfjs zip I/O lands (same content).
- */
+/** tfjs-artifacts zip (model.json + weights.bin + manifest.json): the WRN engineer's format. */
 export async function exportTfjsZip(state: ModelState, manifest: WeightsManifest): Promise<Uint8Array> {
-  const specs: { name: string; shape: number[]; dtype: 'float32' }[] = [];
-  const chunks: Float32Array[] = [];
-  for (const [name, t] of state.tensors) {
-    specs.push({ name, shape: t.shape.slice(), dtype: 'float32' });
-    chunks.push((await t.data()) as Float32Array);
-  }
-  const total = chunks.reduce((s, c) => s + c.length, 0);
-  const weights = new Float32Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    weights.set(c, o);
-    o += c.length;
-  }
-  const modelJson = {
-    format: 'aoe-playground-wrn',
-    generatedBy: 'AOE Playground',
-    modelTopology: manifest.architecture,
-    weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
-  };
-  return zipSync({
-    'model.json': strToU8(JSON.stringify(modelJson, null, 2)),
-    'weights.bin': new Uint8Array(weights.buffer),
-    'manifest.json': strToU8(JSON.stringify(manifest, null, 2)),
-  });
+  return exportModelZip(state, manifest);
 }
 
-/** Read a zip written by `exportTfjsZip`. @throws with a message naming what is missing or mismatched. */
-export function importTfjsZip(bytes: Uint8Array): { manifest: WeightsManifest; state: ModelState } {
-  const files = unzipSync(bytes);
-  for (const f of ['model.json', 'weights.bin', 'manifest.json'])
-    if (!files[f]) throw new Error(`The zip has no ${f}; expected a tfjs export of this app.`);
-  const model = JSON.parse(strFromU8(files['model.json'])) as {
-    weightsManifest: { weights: { name: string; shape: number[] }[] }[];
-  };
-  const manifest = JSON.parse(strFromU8(files['manifest.json'])) as WeightsManifest;
-  const raw = files['weights.bin'];
-  const data = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-  const tensors = new Map<string, tf.Tensor>();
-  let o = 0;
-  for (const w of model.weightsManifest[0].weights) {
-    const size = w.shape.reduce((a, b) => a * b, 1);
-    if (o + size > data.length)
-      throw new Error(`weights.bin is too short for "${w.name}" ${JSON.stringify(w.shape)}.`);
-    tensors.set(w.name, tf.tensor(data.subarray(o, o + size), w.shape));
-    o += size;
-  }
-  if (o !== data.length)
-    throw new Error(`weights.bin has ${data.length - o} floats more than model.json lists.`);
-  return { manifest, state: { tensors, numBatchesTracked: manifest.numBatchesTracked ?? 0 } };
+export function importTfjsZip(bytes: Uint8Array): { manifest: ModelManifest; state: ModelState } {
+  return importModelZip(bytes);
 }
 
 /**

@@ -54,9 +54,6 @@ export function DropZone(props: {
       <strong>{props.title}</strong>
       <span className="muted">{props.hint}</span>
       <span className="drop-buttons">
-        <label htmlFor={`${id}-files`} className="file-button">
-          Choose files…
-        </label>
         <input
           id={`${id}-files`}
           type="file"
@@ -70,11 +67,11 @@ export function DropZone(props: {
             void loadDataFiles(files, props.role);
           }}
         />
+        <label htmlFor={`${id}-files`} className="file-button">
+          Choose files…
+        </label>
         {props.folder && (
           <>
-            <label htmlFor={`${id}-dir`} className="file-button">
-              Choose folder…
-            </label>
             <input
               id={`${id}-dir`}
               type="file"
@@ -88,6 +85,9 @@ export function DropZone(props: {
                 void loadDataFiles(files, props.role);
               }}
             />
+            <label htmlFor={`${id}-dir`} className="file-button">
+              Choose folder…
+            </label>
           </>
         )}
       </span>

@@ -70,6 +70,9 @@ export function OutlierControls() {
             <span className="muted">{gen.sigma2Rule}</span>
           </div>
           <Thumbnails thumbs={sigmaThumbs} label={`PPCA samples at σ² = ${sigma2}`} />
+          <p className="muted small">
+            The preview reuses the same seed, so the same eight latent draws are shown at every σ².
+          </p>
           <div className="row">
             <label>
               count{' '}
