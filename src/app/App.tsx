@@ -1,5 +1,6 @@
 import { BackendBadge } from './BackendBadge';
 import { Panel } from './Panel';
+import { TrainingPanel } from './training/TrainingPanel';
 import { DataPanel } from './data/DataPanel';
 import { ToyPanel } from './toy/ToyPanel';
 
@@ -23,9 +24,7 @@ export function App() {
         <Panel id="data" title="Data">
           <DataPanel />
         </Panel>
-        <Panel id="training" title="WideResNet fine-tuning">
-          <p className="muted">Training controls will appear here.</p>
-        </Panel>
+        <TrainingPanel />
       </main>
     </div>
   );

@@ -1,4 +1,5 @@
 import type { BackendInfo, BackendName } from './backend';
+import type { TrainWorkerApi } from './trainApi';
 import type { ModelsWorkerApi } from './modelsApi';
 import type { DataWorkerApi } from './data/types';
 import type { ProxyMarked } from 'comlink';
@@ -13,6 +14,8 @@ export interface WorkerApi {
   init(forced?: BackendName): Promise<BackendInfo>;
   /** Liveness probe used by tests and by the UI's worker-crash detector. */
   ping(): Promise<'pong'>;
+  /** WideResNet training, evaluation and weights I/O (src/worker/trainApi.ts). */
+  train: TrainWorkerApi;
   /** WideResNet utilities (gradient self-test of the active backend). */
   models: ModelsWorkerApi;
   /** Data sets: CIFAR loading and caching, training outliers, OOD test sets (src/worker/dataApi.ts). */

@@ -1,0 +1,106 @@
+import { useEffect } from 'react';
+import { Panel } from '../Panel';
+import { useAppStore } from '../store';
+import { useDataStore } from '../data/dataStore';
+import { ConfigForm } from './ConfigForm';
+import { TrainingCharts } from './Charts';
+import { EvalTable } from './EvalTable';
+import { ProgressView } from './ProgressView';
+import { StatusSection } from './StatusSection';
+import { useTrainingStore } from './store';
+import './training.css';
+
+/** WideResNet fine-tuning: data and weights, method, live progress and curves, evaluation and export. */
+export function TrainingPanel() {
+  const s = useTrainingStore();
+  const backendReady = useAppStore((a) => a.backend !== null);
+  const init = s.init;
+  useEffect(() => {
+    if (backendReady) void init();
+  }, [backendReady, init]);
+  const dataSummary = useDataStore((d) => d.summary);
+  const refresh = s.refresh;
+  useEffect(() => {
+    if (backendReady) void refresh();
+  }, [backendReady, dataSummary, refresh]);
+  const running = s.phase === 'running';
+  const busy = s.phase !== 'idle';
+  const paused = s.progress?.status === 'paused';
+  const cp = s.status?.checkpoint;
+  const ready = Boolean(s.status?.data && s.status?.model);
+  return (
+    <Panel id="training" title="WideResNet fine-tuning">
+      <StatusSection busy={busy} />
+      {cp && cp.step < cp.totalSteps && !running && (
+        <div
+          className="train-resume"
+          role="region"
+          aria-label="Saved checkpoint"
+          data-testid="train-checkpoint"
+        >
+          A checkpoint of <strong>{cp.config.method}</strong> on {cp.config.model} ({cp.runId}) is saved at
+          step {cp.step} of {cp.totalSteps}, {new Date(cp.savedAt).toLocaleString()}.{' '}
+          <button type="button" disabled={busy || !s.status?.data} onClick={() => void s.resumeCheckpoint()}>
+            Resume training
+          </button>{' '}
+          <button type="button" disabled={busy} onClick={() => void s.discardCheckpoint()}>
+            Discard
+          </button>
+        </div>
+      )}
+      <ConfigForm disabled={busy} />
+      <div className="train-buttons train-controls">
+        <button type="button" className="primary" disabled={busy || !ready} onClick={() => void s.start()}>
+          Start training
+        </button>
+        <button type="button" disabled={!running} onClick={() => void (paused ? s.resume() : s.pause())}>
+          {paused ? 'Resume' : 'Pause'}
+        </button>
+        <button type="button" disabled={!running} onClick={() => void s.cancel()}>
+          Cancel
+        </button>
+        <button type="button" disabled={busy || !ready} onClick={() => void s.evaluate()}>
+          Evaluate
+        </button>
+        <label htmlFor="train-eval-limit">images per set</label>
+        <input
+          id="train-eval-limit"
+          type="number"
+          min={0}
+          step={100}
+          value={s.evalLimit}
+          onChange={(e) => s.setEvalLimit(Number(e.target.value))}
+        />
+        <button
+          type="button"
+          disabled={busy || !s.status?.model}
+          onClick={() => void s.exportWeights('tfjs-zip')}
+        >
+          Export tfjs zip
+        </button>
+        <button
+          type="button"
+          disabled={busy || !s.status?.model}
+          onClick={() => void s.exportWeights('safetensors')}
+        >
+          Export safetensors
+        </button>
+      </div>
+      {s.phase === 'loading' && <p aria-busy="true">Working…</p>}
+      {s.phase === 'evaluating' && <p aria-busy="true">Evaluating…</p>}
+      {s.message && (
+        <p role="status" className="train-message" data-testid="train-message">
+          {s.message}
+        </p>
+      )}
+      {s.error && (
+        <p role="alert" className="train-error" data-testid="train-error">
+          {s.error}
+        </p>
+      )}
+      <ProgressView progress={s.progress} />
+      <TrainingCharts curve={s.curve} />
+      <EvalTable before={s.evalBefore} after={s.evalAfter} />
+    </Panel>
+  );
+}

@@ -1,0 +1,331 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Random } from '../core/random';
+import {
+  STREAM,
+  epochOrder,
+  gatherImages,
+  gatherLabels,
+  mixSeed,
+  normalizer,
+  outlierIndices,
+  stepsPerEpoch,
+  toImageTensor,
+} from './batches';
+import {
+  arraysToTensors,
+  restoreModelState,
+  serializeModelState,
+  tensorsToArrays,
+  type Checkpoint,
+  type CheckpointStore,
+  type CurvePoint,
+} from './checkpoint';
+import { usesOutliers, validateConfig, type ExperimentConfig } from './config';
+import { warmupCosineSchedule, type LrSchedule } from '../core/schedules';
+import { trainStep } from './step';
+import type { Sgd } from './optim/sgd';
+import type { TrainableClassifier, TrainingData } from './types';
+
+export type RunStatus = 'running' | 'paused' | 'completed' | 'cancelled' | 'error';
+
+/** A progress event, emitted after every step and on every status change. */
+export interface TrainProgress {
+  runId: string;
+  status: RunStatus;
+  /** 0-based current epoch and 1-based step within it. */
+  epoch: number;
+  epochs: number;
+  stepInEpoch: number;
+  stepsPerEpoch: number;
+  /** Global steps completed and planned. */
+  step: number;
+  totalSteps: number;
+  loss: number;
+  /** Running train-mode accuracy over the current epoch (fraction). */
+  runningAccuracy: number;
+  lr: number;
+  /** ID + outlier images per second over the last steps (forward+backward). */
+  imagesPerSecond: number;
+  etaSeconds: number;
+  elapsedSeconds: number;
+  /** Step of the last checkpoint written (−1 = none). */
+  checkpointStep: number;
+  /** Set with status 'error'. */
+  error?: string;
+}
+
+export interface TrainerOptions {
+  runId: string;
+  store: CheckpointStore;
+  optimizer: Sgd;
+  onProgress?: (p: TrainProgress, point: CurvePoint | null) => void;
+  /** Clock in ms (injectable for tests). */
+  now?: () => number;
+  /** Yield to the event loop between steps so pause/cancel messages get through (default: setTimeout 0). */
+  yieldFn?: () => Promise<void>;
+}
+
+/**
+ * Runs an experiment step by step. Deterministic: all randomness is derived from (config.seed, step), so
+ * the same config and seed give the same losses on the same backend, also across checkpoint/resume.
+ * Checkpoints after every epoch and on cancel; a non-finite loss stops the run with status 'error' without
+ * applying that step (the last checkpoint stays as it was).
+ */
+export class Trainer {
+  readonly config: ExperimentConfig;
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  private step = 0;
+  private curve: CurvePoint[] = [];
+  private elapsed = 0;
+  private checkpointStep = -1;
+  private status: RunStatus = 'paused';
+  private cancelled = false;
+  private pauseGate: { promise: Promise<void>; release: () => void } | null = null;
+  private readonly trainCount: number;
+  /** Per-step learning rate: linear warm-up (pre-training only), then cosine to lrMin over all steps. */
+  private readonly schedule: LrSchedule;
+  private readonly now: () => number;
+  private readonly yieldFn: () => Promise<void>;
+
+  constructor(
+    private readonly model: TrainableClassifier,
+    private readonly data: TrainingData,
+    config: ExperimentConfig,
+    private readonly options: TrainerOptions,
+  ) {
+    const problems = validateConfig(config);
+    if (problems.length) throw new Error(`Invalid training config: ${problems.join(' ')}`);
+    if (usesOutliers(config.method) && !data.outliers?.n)
+      throw new Error(`Method ${config.method} needs training outliers, but none are loaded.`);
+    this.config = { ...config };
+    this.trainCount = config.subsetSize ? Math.min(config.subsetSize, data.train.n) : data.train.n;
+    this.stepsPerEpoch = stepsPerEpoch(this.trainCount, config.idBatchSize);
+    if (this.stepsPerEpoch < 1)
+      throw new Error(
+        `The ID batch (${config.idBatchSize}) is larger than the training set (${this.trainCount}).`,
+      );
+    this.totalSteps = this.stepsPerEpoch * config.epochs;
+    this.schedule = warmupCosineSchedule(
+      config.lr,
+      this.totalSteps,
+      Math.min(config.warmupSteps, this.totalSteps - 1),
+      config.lrMin,
+    );
+    this.now = options.now ?? (() => Date.now());
+    this.yieldFn = options.yieldFn ?? macrotask;
+  }
+
+  /** Continue from a checkpoint of this run (model, optimizer, step, curves). */
+  async restore(cp: Checkpoint): Promise<void> {
+    restoreModelState(this.model, cp.modelState);
+    // Buffers are stored by position in trainableVariables() (variable names differ between instances).
+    const vars = this.model.trainableVariables();
+    const byIndex = arraysToTensors(cp.optimizerState);
+    const buffers = new Map([...byIndex].map(([i, t]) => [vars[Number(i)].name, t]));
+    try {
+      this.options.optimizer.setBuffers(buffers);
+    } finally {
+      tf.dispose([...buffers.values()]);
+    }
+    this.step = cp.step;
+    this.curve = cp.curve.map((p) => ({ ...p }));
+    this.elapsed = cp.elapsedSeconds;
+    this.checkpointStep = cp.step;
+  }
+
+  /** Replace the progress listener (e.g. the worker's throttle). */
+  setProgressListener(fn: TrainerOptions['onProgress']): void {
+    this.options.onProgress = fn;
+  }
+
+  pause(): void {
+    if (this.pauseGate || this.status !== 'running') return;
+    let release = () => {};
+    const promise = new Promise<void>((r) => (release = r));
+    this.pauseGate = { promise, release };
+  }
+
+  resume(): void {
+    this.pauseGate?.release();
+    this.pauseGate = null;
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.resume();
+  }
+
+  get stepsDone(): number {
+    return this.step;
+  }
+
+  get history(): CurvePoint[] {
+    return this.curve;
+  }
+
+  /** Write a checkpoint of the current state. */
+  async checkpoint(): Promise<void> {
+    const cp: Checkpoint = {
+      id: this.options.runId,
+      savedAt: this.now(),
+      config: { ...this.config },
+      step: this.step,
+      epoch: Math.floor(this.step / this.stepsPerEpoch),
+      totalSteps: this.totalSteps,
+      modelState: await serializeModelState(this.model.getState()),
+      optimizerState: await this.optimizerState(),
+      curve: this.curve,
+      elapsedSeconds: this.elapsed,
+    };
+    await this.options.store.save(cp);
+    this.checkpointStep = this.step;
+  }
+
+  private async optimizerState() {
+    const buffers = this.options.optimizer.getBuffers();
+    const index = new Map(this.model.trainableVariables().map((v, i) => [v.name, String(i)]));
+    try {
+      return await tensorsToArrays(new Map([...buffers].map(([name, t]) => [index.get(name)!, t])));
+    } finally {
+      tf.dispose([...buffers.values()]);
+    }
+  }
+
+  /** Run until done, cancelled or failed. Resolves with the final progress (never rejects for step errors). */
+  async run(): Promise<TrainProgress> {
+    const c = this.config;
+    const pre = normalizer(this.data.normalization.mean, this.data.normalization.std);
+    const idSet = this.data.train;
+    const outSet = usesOutliers(c.method) ? this.data.outliers : null;
+    let order: Int32Array | null = null;
+    let orderEpoch = -1;
+    let epochCorrect = 0;
+    let epochSeen = 0;
+    let last = this.progress(NaN, 0, 0);
+    const window: { t: number; images: number }[] = [];
+    this.status = 'running';
+    this.cancelled = false;
+    try {
+      while (this.step < this.totalSteps) {
+        if (this.pauseGate) {
+          this.status = 'paused';
+          this.emit({ ...last, status: 'paused' }, null);
+          await this.pauseGate.promise;
+          this.status = 'running';
+          window.length = 0;
+        }
+        if (this.cancelled) break;
+        const epoch = Math.floor(this.step / this.stepsPerEpoch);
+        const inEpoch = this.step % this.stepsPerEpoch;
+        if (orderEpoch !== epoch) {
+          order = epochOrder(c.seed, epoch, this.trainCount);
+          orderEpoch = epoch;
+        }
+        if (inEpoch === 0) epochCorrect = epochSeen = 0;
+        const t0 = this.now();
+        const rng = new Random(mixSeed(c.seed, STREAM.step, this.step));
+        const ids = order!.subarray(inEpoch * c.idBatchSize, (inEpoch + 1) * c.idBatchSize);
+        const idPix = gatherImages(idSet, ids, c.augment ? rng.fork() : null);
+        const idX = tf.tidy(() => pre(toImageTensor(idPix, idSet)) as tf.Tensor4D);
+        const idY = tf.tensor1d(gatherLabels(idSet, ids), 'int32');
+        const outX = outSet
+          ? toImageTensor(
+              gatherImages(outSet, outlierIndices(inEpoch, c.outlierBatchSize, outSet.n), null),
+              outSet,
+            )
+          : null;
+        const lr = this.schedule(this.step);
+        let outcome;
+        try {
+          outcome = await trainStep(this.model, this.options.optimizer, { idX, idY, outX }, c, lr, rng, pre);
+        } finally {
+          tf.dispose([idX, idY, ...(outX ? [outX] : [])]);
+        }
+        if (!outcome.applied) {
+          throw new Error(
+            `The loss became ${outcome.loss} at step ${this.step + 1} (epoch ${epoch + 1}); training stopped. ` +
+              `The model is left as it was before this step and the last checkpoint (step ${this.checkpointStep}) is kept. ` +
+              'Try a lower learning rate or ε.',
+          );
+        }
+        this.step++;
+        const t1 = this.now();
+        this.elapsed += (t1 - t0) / 1000;
+        epochCorrect += outcome.correct;
+        epochSeen += c.idBatchSize;
+        window.push({ t: t1 - t0, images: c.idBatchSize + (outX ? c.outlierBatchSize : 0) });
+        if (window.length > 20) window.shift();
+        const wt = window.reduce((s, w) => s + w.t, 0) / 1000;
+        const imgs = window.reduce((s, w) => s + w.images, 0);
+        const point: CurvePoint = {
+          step: this.step,
+          epoch,
+          loss: outcome.loss,
+          accuracy: epochCorrect / epochSeen,
+          lr,
+        };
+        this.curve.push(point);
+        last = this.progress(outcome.loss, point.accuracy, wt > 0 ? imgs / wt : 0, lr);
+        const epochDone = this.step % this.stepsPerEpoch === 0;
+        if (epochDone) await this.checkpoint();
+        this.emit({ ...last, checkpointStep: this.checkpointStep }, point);
+        await this.yieldFn();
+      }
+      if (this.cancelled && this.checkpointStep !== this.step) await this.checkpoint();
+      this.status = this.cancelled ? 'cancelled' : 'completed';
+      last = { ...last, status: this.status, checkpointStep: this.checkpointStep };
+    } catch (err) {
+      this.status = 'error';
+      last = { ...last, status: 'error', error: describeError(err), checkpointStep: this.checkpointStep };
+    }
+    this.emit(last, null);
+    return last;
+  }
+
+  private progress(loss: number, accuracy: number, ips: number, lr = this.config.lr): TrainProgress {
+    const remaining = this.totalSteps - this.step;
+    const perStep =
+      this.step > 0 && ips > 0
+        ? (this.config.idBatchSize + (usesOutliers(this.config.method) ? this.config.outlierBatchSize : 0)) /
+          ips
+        : 0;
+    return {
+      runId: this.options.runId,
+      status: this.status,
+      epoch: this.step > 0 ? Math.floor((this.step - 1) / this.stepsPerEpoch) : 0,
+      epochs: this.config.epochs,
+      stepInEpoch: this.step > 0 ? ((this.step - 1) % this.stepsPerEpoch) + 1 : 0,
+      stepsPerEpoch: this.stepsPerEpoch,
+      step: this.step,
+      totalSteps: this.totalSteps,
+      loss,
+      runningAccuracy: accuracy,
+      lr,
+      imagesPerSecond: ips,
+      etaSeconds: remaining * perStep,
+      elapsedSeconds: this.elapsed,
+      checkpointStep: this.checkpointStep,
+    };
+  }
+
+  private emit(p: TrainProgress, point: CurvePoint | null): void {
+    this.options.onProgress?.(p, point);
+  }
+}
+
+/** Resolve on a fresh macrotask (lets worker messages in); DOM-free lookup of setTimeout. */
+function macrotask(): Promise<void> {
+  const g = globalThis as unknown as { setTimeout: (f: () => void, ms: number) => unknown };
+  return new Promise((r) => g.setTimeout(r, 0));
+}
+
+/** Turn backend failures into messages a user can act on. */
+export function describeError(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/out of memory|OOM|allocation|Failed to allocate|memory access out of bounds/i.test(msg))
+    return `The backend ran out of memory (${msg}). Use a smaller batch or a smaller model; the last checkpoint is kept.`;
+  if (/device (was )?lost|GPUDevice|context lost|CONTEXT_LOST/i.test(msg))
+    return `The GPU device was lost (${msg}). Reload the page to resume from the last checkpoint, or force the WASM backend.`;
+  return msg;
+}

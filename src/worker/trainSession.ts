@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { WideResNet } from '../models/wrn';
+import { wrnConfig, WRN_PRESETS, type WrnPresetName } from '../models/wrnSpec';
+import type { ModelState } from '../models/types';
+import { Sgd } from '../train/optim/sgd';
+import type { ExperimentConfig } from '../train/config';
+import { importSafetensors, importTfjsZip } from './weightsIo';
+
+/** Where the current weights came from, for the UI. */
+export interface ModelInfo {
+  preset: string;
+  source: 'pretrained' | 'scratch' | 'imported' | 'checkpoint' | 'trained';
+  detail: string;
+  parameters: number;
+}
+
+/** URLs tried for the bundled pretrained CIFAR-10 WRN-16-2 (public/models/wrn-16-2-cifar10/). */
+export const PRETRAINED_DIR = 'models/wrn-16-2-cifar10/';
+const PRETRAINED_FILES = ['model.safetensors', 'wrn-16-2-cifar10.safetensors', 'model.zip'];
+
+export function presetOf(depth: number, widen: number): string {
+  const hit = Object.entries(WRN_PRESETS).find(([, p]) => p.depth === depth && p.widenFactor === widen);
+  return hit ? hit[0] : `WRN-${depth}-${widen}`;
+}
+
+/** A fresh WRN of a preset (He init, seeded). */
+export function newWrn(preset: string, seed: number, dropRate: number): WideResNet {
+  if (!(preset in WRN_PRESETS)) throw new Error(`Unknown model preset "${preset}".`);
+  return new WideResNet(wrnConfig(preset as WrnPresetName, { dropRate }), seed);
+}
+
+/** Build a model from a state, disposing the state's tensors. */
+export function modelFromState(config: WideResNet['config'], state: ModelState): WideResNet {
+  const model = new WideResNet(config, 0);
+  try {
+    model.setState(state);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  } finally {
+    tf.dispose([...state.tensors.values()]);
+  }
+  return model;
+}
+
+/** Load weights from file bytes (safetensors in PyTorch layout, or this app's tfjs zip). */
+export function modelFromFile(name: string, bytes: Uint8Array, dropRate: number): WideResNet {
+  const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
+  if (isZip) {
+    const { manifest, state } = importTfjsZip(bytes);
+    return modelFromState({ ...manifest.architecture, dropRate }, state);
+  }
+  if (/\.(pt|pth|ckpt|pkl)$/i.test(name))
+    throw new Error(
+      `"${name}" is a pickle file; save it as safetensors first (safetensors.torch.save_file).`,
+    );
+  const { config, state } = importSafetensors(bytes, dropRate);
+  return modelFromState(config, state);
+}
+
+/** Try to fetch the bundled pretrained model; null when it is not (yet) in public/. */
+export async function fetchPretrained(base: string, dropRate: number): Promise<WideResNet | null> {
+  for (const f of PRETRAINED_FILES) {
+    let r: Response;
+    try {
+      r = await fetch(`${base}${PRETRAINED_DIR}${f}`);
+    } catch {
+      continue;
+    }
+    if (!r.ok || (r.headers.get('content-type') ?? '').includes('text/html')) continue;
+    return modelFromFile(f, new Uint8Array(await r.arrayBuffer()), dropRate);
+  }
+  return null;
+}
+
+export function makeOptimizer(model: WideResNet, c: ExperimentConfig): Sgd {
+  return new Sgd(model.trainableVariables(), {
+    lr: c.lr,
+    momentum: c.momentum,
+    weightDecay: c.weightDecay,
+    nesterov: c.nesterov && c.momentum > 0,
+  });
+}
