@@ -128,7 +128,9 @@ test('data panel: what `npm run data` prepared is served and loaded (skipped whe
   await expect(table.locator('tr[data-key="id:train"]')).toContainText('50,000', { timeout: 120_000 });
   await expect(table.locator('tr[data-key="id:test"]')).toContainText('10,000');
   // The OOD sets are copied only when the data script found them (--ood-from, or ../shared/data/ood here).
-  const manifest = JSON.parse(readFileSync('public/data/manifest.json', 'utf8')) as { ood?: { path: string }[] };
+  const manifest = JSON.parse(readFileSync('public/data/manifest.json', 'utf8')) as {
+    ood?: { path: string }[];
+  };
   const prepared = new Set((manifest.ood ?? []).map((e) => e.path));
   if (prepared.has('ood/textures10-32.bin')) {
     await expect(table.locator('tr[data-key="ood:textures10-32.bin"]')).toContainText('1,200');
