@@ -146,6 +146,42 @@ describe('Trainer', () => {
     t.dispose();
   });
 
+  it.each([
+    [
+      'out of memory',
+      'Failed to allocate buffer: out of memory',
+      /ran out of memory.*last checkpoint is kept/,
+    ],
+    [
+      'a lost GPU device',
+      'GPUDevice was lost (destroyed)',
+      /GPU device was lost.*resume from the last checkpoint/,
+    ],
+  ])(
+    'a backend failure (%s) mid-run stops with an actionable message and keeps the last checkpoint',
+    async (_, thrown, expected) => {
+      const t = makeTrainer({ ...base, method: 'AOE', epochs: 3 });
+      const forward = t.model.forward.bind(t.model);
+      let trainingCalls = 0;
+      t.model.forward = (x, o) => {
+        // AOE makes two training-mode passes per step (attack, update): fail during the 7th step's attack.
+        if (o.training && ++trainingCalls > 12) throw new Error(thrown);
+        return forward(x, o);
+      };
+      const before = tf.memory().numTensors;
+      const final = await t.trainer.run();
+      expect(final.status).toBe('error');
+      expect(final.error).toMatch(expected);
+      expect(final.error).toContain(thrown);
+      expect((await t.store.latest())?.step).toBe(4);
+      expect(final.checkpointStep).toBe(4);
+      // Nothing of the failed step survives (tidy scopes unwind; the abandoned gradient tape is released): only the
+      // optimizer's momentum buffers, one per variable, were added since the trainer was built.
+      expect(tf.memory().numTensors).toBe(before + t.model.trainableVariables().length);
+      t.dispose();
+    },
+  );
+
   it('keeps the tensor count flat over a few hundred steps', async () => {
     const t = makeTrainer({ ...base, method: 'AOE', epochs: 38, idBatchSize: 2, outlierBatchSize: 2 }); // 8·38 = 304 steps
     const counts: number[] = [];

@@ -25,6 +25,7 @@ import { warmupCosineSchedule, type LrSchedule } from '../core/schedules';
 import { trainStep } from './step';
 import type { Sgd } from './optim/sgd';
 import type { TrainableClassifier, TrainingData } from './types';
+import { releaseAbandonedGradientTape } from '../core/gradientTape';
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'cancelled' | 'error';
 
@@ -276,6 +277,7 @@ export class Trainer {
       this.status = this.cancelled ? 'cancelled' : 'completed';
       last = { ...last, status: this.status, checkpointStep: this.checkpointStep };
     } catch (err) {
+      releaseAbandonedGradientTape(); // a failure inside tf.grad would otherwise leak the tape's tensors
       this.status = 'error';
       last = { ...last, status: 'error', error: describeError(err), checkpointStep: this.checkpointStep };
     }
