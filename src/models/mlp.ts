@@ -68,8 +68,7 @@ export class Mlp {
         const b = this.variables[2 * l + 1];
         const hidden = l + 1 < layers;
         if (!hidden || this.config.activation === 'relu') {
-          // One fused kernel instead of three: tfjs per-op overhead dominates a net this small.
-          h = tf.fused.matMul({ a: h, b: w, bias: b, activation: hidden ? 'relu' : 'linear' }) as tf.Tensor2D;
+          h = (hidden ? denseRelu : denseLinear)(h, w, b) as tf.Tensor2D;
         } else {
           h = activate(tf.add(tf.matMul(h, w), b), this.config.activation);
         }
@@ -93,6 +92,41 @@ export class Mlp {
     this.variables.forEach((v) => v.dispose());
   }
 }
+
+/**
+ * A dense layer y = act(x·W + b) for act ∈ {ReLU, identity} with its gradient written out:
+ * dz = dy ⊙ [y > 0] (ReLU), ∂x = dz·Wᵀ, ∂W = xᵀ·dz, ∂b = Σ_rows dz — the same arithmetic as tfjs's own gradient
+ * of `fused.matMul`, but with the transposes as explicit `transpose` kernels: tfjs-wasm runs a matMul with a
+ * transposed operand on a slow non-XNNPACK path (≈5× slower for [600, 64]ᵀ·[600, 64] here), and these
+ * backward matMuls were ~70 % of a toy training step. Shapes: x [N, in], W [in, out], b [out] → y [N, out].
+ */
+function makeDense(relu: boolean) {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, w, b] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const y = tf.fused.matMul({
+      a: x as tf.Tensor2D,
+      b: w as tf.Tensor2D,
+      bias: b,
+      activation: relu ? 'relu' : 'linear',
+    });
+    save(relu ? [x, w, y] : [x, w]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws, ys] = saved;
+        const dz = relu ? tf.mul(dy, tf.step(ys)) : dy;
+        return [
+          tf.matMul(dz as tf.Tensor2D, tf.transpose(ws as tf.Tensor2D)),
+          tf.matMul(tf.transpose(xs as tf.Tensor2D), dz as tf.Tensor2D),
+          tf.sum(dz, 0),
+        ];
+      },
+    };
+  });
+}
+const denseRelu = makeDense(true);
+const denseLinear = makeDense(false);
 
 function activate(h: tf.Tensor2D, a: MlpActivation): tf.Tensor2D {
   if (a === 'tanh') return tf.tanh(h);

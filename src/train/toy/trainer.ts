@@ -85,6 +85,18 @@ export class ToyRun {
     this.lastLoss = NaN;
   }
 
+  /**
+   * Jump to a state this run reached before from its seeded start with the same settings (a memoised retrain):
+   * the weights, step count and loss are restored exactly; Adam's moments and the batch stream start afresh, so
+   * training further from here differs slightly from training on without the jump.
+   */
+  restore(weights: MlpWeights, steps: number, loss: number): void {
+    this.reset();
+    this.model.setWeights(weights);
+    this.steps = steps;
+    this.lastLoss = loss;
+  }
+
   /** Change training settings in place (ε, λ, method, …); a new lr applies from the next step. */
   update(settings: Partial<ToyTrainSettings>): void {
     const lrChanged = settings.lr !== undefined && settings.lr !== this.settings.lr;
@@ -130,10 +142,16 @@ export class ToyRun {
         const xHat = useOutliers ? this.perturb(xo) : null;
         return this.optimizer.minimize(
           () => {
-            const idLogits = this.model.apply(xId);
-            const loss = xHat
-              ? outlierExposureLoss(idLogits, yId, this.model.apply(xHat), this.settings.lambda)
-              : crossEntropy(idLogits, yId);
+            let loss: tf.Scalar;
+            if (xHat) {
+              // ID and outliers in ONE forward/backward pass (row-wise the same numbers as two passes, but
+              // half the matMul/bias/ReLU kernels: tfjs per-op overhead dominates a net this small).
+              const n = xId.shape[0];
+              const logits = this.model.apply(tf.concat([xId, xHat], 0));
+              const idLogits = tf.slice(logits, [0, 0], [n, -1]);
+              const oodLogits = tf.slice(logits, [n, 0], [-1, -1]);
+              loss = outlierExposureLoss(idLogits, yId, oodLogits, this.settings.lambda);
+            } else loss = crossEntropy(this.model.apply(xId), yId);
             if (!this.settings.wd) return loss;
             // Coupled L2 (as PyTorch SGD's weight_decay): wd/2·Σθ², gradient wd·θ.
             const l2 = tf.addN(this.model.variables.map((v) => tf.sum(tf.square(v))));
