@@ -138,8 +138,9 @@ class ToySession implements ToyWorkerApi {
       this.generation++;
       this.main?.dispose();
       this.baseline?.dispose();
-      this.main = new ToyRun(this.data, p);
-      this.baseline = new ToyRun(this.data, { ...p, epsilon: 0 });
+      const start = ToyRun.start(this.data, p);
+      this.main = new ToyRun(this.data, p, start);
+      this.baseline = new ToyRun(this.data, { ...p, epsilon: 0 }, start);
       this.baselineFresh = false;
       this.memo.clear();
     } else {
@@ -263,8 +264,8 @@ class ToySession implements ToyWorkerApi {
       const t = performance.now();
       // Train in slices of ~40 ms so settings sent meanwhile (ε drags) apply within a frame.
       while (performance.now() - t < 40) {
-        this.main!.train(5);
-        this.baseline!.train(5);
+        this.main!.train(5, true);
+        this.baseline!.train(5, true);
       }
       if (performance.now() - lastFrame >= frameMs) {
         onFrame(this.transfer(this.makeFrame(false, t, known)));

@@ -88,6 +88,19 @@ export const TOY_SCHEMA = {
     max: 0.1,
     help: 'weight decay (coupled L2 on all parameters, added to the loss as wd/2·Σθ²)',
   } as NumSpec,
+  schedule: {
+    type: 'enum',
+    default: 'cosine',
+    values: ['constant', 'cosine'] as const,
+    help: 'learning-rate schedule of a retrain (cosine: annealed to 0 over `steps`, as the paper)',
+  } as EnumSpec<'constant' | 'cosine'>,
+  pretrain: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 5000,
+    help: 'steps of plain CE training that make the shared start (the paper fine-tunes a pre-trained model)',
+  } as NumSpec,
   batch: { type: 'int', default: 300, min: 8, max: 2000, help: 'ID and outlier batch size' } as NumSpec,
   steps: { type: 'int', default: 500, min: 10, max: 5000, help: 'steps of a retrain / sweep run' } as NumSpec,
   pgdSteps: { type: 'int', default: 5, min: 1, max: 50, help: 'steps k of AOE-PGD' } as NumSpec,
@@ -185,5 +198,13 @@ export const DATA_KEYS: readonly ToyKey[] = [
   'view',
   'pts',
 ];
-/** Keys whose change requires new initial weights. */
-export const MODEL_KEYS: readonly ToyKey[] = ['width', 'depth', 'activation'];
+/** Keys whose change requires new initial weights (the pre-trained start depends on its training settings). */
+export const MODEL_KEYS: readonly ToyKey[] = [
+  'width',
+  'depth',
+  'activation',
+  'pretrain',
+  'lr',
+  'wd',
+  'batch',
+];

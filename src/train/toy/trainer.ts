@@ -15,6 +15,7 @@ import { energyGradientStep, energyPgd, gaussianNoiseStep } from '../../core/per
 import { Mlp, initMlpWeights, type MlpWeights } from '../../models/mlp';
 import type { ToyData } from './data';
 import type { ToyParams } from './params';
+import type { MlpConfig } from '../../models/mlp';
 import { evaluateToy, type ToyEvaluation } from './evaluate';
 
 /** The settings a run's training uses (the rest of ToyParams concerns data or display). */
@@ -31,6 +32,9 @@ export type ToyTrainSettings = Pick<
   | 'depth'
   | 'activation'
   | 'seed'
+  | 'steps'
+  | 'schedule'
+  | 'pretrain'
 >;
 
 export class ToyRun {
@@ -49,24 +53,43 @@ export class ToyRun {
   /** Loss of the most recent step (nats), NaN before the first. */
   lastLoss = NaN;
 
-  constructor(data: ToyData, settings: ToyTrainSettings) {
+  /**
+   * @param start the weights every reset returns to; default `ToyRun.start(data, settings)` (pass it when several
+   *   runs share one start, to compute the pre-training once).
+   */
+  constructor(data: ToyData, settings: ToyTrainSettings, start?: MlpWeights) {
     this.data = data;
     this.settings = { ...settings };
-    const initRng = new Random(settings.seed ^ 0x5eed).fork();
-    const cfg = {
-      inputDim: 2,
-      width: settings.width,
-      depth: settings.depth,
-      outputDim: data.numClasses,
-      activation: settings.activation,
-    };
-    this.initial = initMlpWeights(cfg, initRng);
+    const cfg = mlpConfig(data, settings);
+    this.initial = start ?? ToyRun.start(data, settings);
     this.model = new Mlp(cfg, this.initial);
     this.optimizer = tf.train.adam(settings.lr);
     this.xTrain = tf.tensor2d(data.train.x, [data.train.y.length, 2]);
     this.yTrain = tf.tensor1d(data.train.y, 'int32');
     this.xOut = tf.tensor2d(data.outliers, [data.outliers.length / 2, 2]);
     this.reseed();
+  }
+
+  /**
+   * The seeded start of a run: He/Glorot initial weights, then — when `settings.pretrain` > 0 — that many steps of
+   * plain cross-entropy training on the ID data (constant lr), as the paper fine-tunes a classifier pre-trained
+   * on the ID data. Every method and ε starts from these same weights. Deterministic.
+   */
+  static start(data: ToyData, settings: ToyTrainSettings): MlpWeights {
+    const init = initMlpWeights(mlpConfig(data, settings), new Random(settings.seed ^ 0x5eed).fork());
+    if (!(settings.pretrain > 0)) return init;
+    const ce = new ToyRun(data, { ...settings, method: 'CE', schedule: 'constant', pretrain: 0 }, init);
+    ce.train(settings.pretrain);
+    const w = ce.model.getWeights();
+    ce.dispose();
+    return w;
+  }
+
+  /** Learning rate of the step after `this.steps` steps: constant, or cosine-annealed to 0 over `settings.steps`. */
+  private lrAt(step: number, constant: boolean): number {
+    const { lr, schedule, steps } = this.settings;
+    if (constant || schedule !== 'cosine') return lr;
+    return 0.5 * lr * (1 + Math.cos((Math.PI * Math.min(step, steps)) / steps));
   }
 
   private reseed(): void {
@@ -126,12 +149,17 @@ export class ToyRun {
     return x.clone();
   }
 
-  /** Take `n` optimiser steps (synchronous; the caller chunks it to stay responsive). */
-  train(n: number): void {
+  /**
+   * Take `n` optimiser steps (synchronous; the caller chunks it to stay responsive).
+   * @param constantLr ignore the schedule (continuous training has no end for a cosine to anneal towards).
+   */
+  train(n: number, constantLr = false): void {
+    const opt = this.optimizer as unknown as { learningRate: number };
     const nId = this.data.train.y.length;
     const nOut = this.data.outliers.length / 2;
     for (let s = 0; s < n; s++) {
       const last = s === n - 1;
+      opt.learningRate = this.lrAt(this.steps, constantLr);
       const cost: tf.Scalar | null = tf.tidy(() => {
         const idIdx = this.batchIndices(nId);
         const outIdx = this.batchIndices(nOut);
@@ -199,4 +227,14 @@ export class ToyRun {
     this.yTrain.dispose();
     this.xOut.dispose();
   }
+}
+
+function mlpConfig(data: ToyData, s: ToyTrainSettings): MlpConfig {
+  return {
+    inputDim: 2,
+    width: s.width,
+    depth: s.depth,
+    outputDim: data.numClasses,
+    activation: s.activation,
+  };
 }
