@@ -28,7 +28,11 @@ describe('Mlp gradient (hand-written dense-layer backward)', () => {
     const [gx, gRef] = tf.tidy(() => {
       const g = tf.grads((xi: tf.Tensor, ...p: tf.Tensor[]) => reference(xi as tf.Tensor2D, ...p));
       const refAll = g([x, ...vars]).map((t) => Array.from(t.dataSync()));
-      const oursX = Array.from(tf.grad((xi: tf.Tensor) => ours(xi as tf.Tensor2D))(x).dataSync());
+      const oursX = Array.from(
+        tf
+          .grad((xi: tf.Tensor) => ours(xi as tf.Tensor2D))(x)
+          .dataSync(),
+      );
       const { grads } = tf.variableGrads(() => ours(x) as tf.Scalar, vars);
       const oursVars = vars.map((v) => Array.from(grads[v.name].dataSync()));
       return [[oursX, ...oursVars], refAll];
