@@ -48,4 +48,29 @@ describe('Mlp gradient (hand-written dense-layer backward)', () => {
     x.dispose();
     r.dispose();
   });
+
+  it('applyInputGrad: same logits and the same input gradient as apply, leaking nothing', () => {
+    const cfg = { inputDim: 2, width: 16, depth: 2, outputDim: 3, activation: 'relu' as const };
+    const w = initMlpWeights(cfg, new Random(8));
+    const rb = new Random(9);
+    for (const i of [1, 3, 5]) w[i] = rb.uniformArray(w[i].length, -0.5, 0.5);
+    const m = new Mlp(cfg, w);
+    const x = tf.tensor2d(new Random(10).uniformArray(30 * 2, -3, 3), [30, 2]);
+    const before = tf.memory().numTensors;
+    const [ya, yb, ga, gb] = tf.tidy(() => {
+      const e = (f: typeof m.apply) => (xi: tf.Tensor) => tf.neg(tf.sum(tf.logSumExp(f(xi), 1)));
+      return [
+        m.apply(x).dataSync(),
+        m.applyInputGrad(x).dataSync(),
+        tf.grad(e(m.apply))(x).dataSync(),
+        tf.grad(e(m.applyInputGrad))(x).dataSync(),
+      ];
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Array.from(yb)).toEqual(Array.from(ya));
+    expect(ga.some((v) => v !== 0)).toBe(true);
+    ga.forEach((v, i) => expect(gb[i]).toBeCloseTo(v, 5));
+    m.dispose();
+    x.dispose();
+  });
 });

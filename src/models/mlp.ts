@@ -76,6 +76,28 @@ export class Mlp {
       return h;
     });
 
+  /**
+   * The same forward pass as `apply`, differentiable w.r.t. the INPUT only (the parameters act as constants, so
+   * a backward pass skips ∂W and ∂b): for input-gradient steps such as AOE's x − ε·sign(∇ₓE), which never need
+   * the parameter gradients. Falls back to `apply` for tanh/ELU hidden layers.
+   */
+  readonly applyInputGrad: LogitsFn = (x) => {
+    if (this.config.activation !== 'relu') return this.apply(x);
+    return tf.tidy(() => {
+      let h = x as tf.Tensor2D;
+      const layers = this.variables.length / 2;
+      for (let l = 0; l < layers; l++) {
+        h = denseInputGrad(
+          h,
+          this.variables[2 * l] as tf.Tensor2D,
+          this.variables[2 * l + 1],
+          l + 1 < layers,
+        );
+      }
+      return h;
+    });
+  };
+
   /** Overwrite the parameters in place (e.g. reset to the seeded initial weights). */
   setWeights(weights: MlpWeights): void {
     this.variables.forEach((v, i) =>
@@ -125,6 +147,24 @@ function makeDense(relu: boolean) {
     };
   });
 }
+/** A dense layer (as `makeDense`) whose gradient flows to `x` only: ∂x = (dy ⊙ [y > 0])·Wᵀ. */
+function denseInputGrad(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor, relu: boolean): tf.Tensor2D {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const xi = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
+    const y = tf.fused.matMul({ a: xi, b: w, bias: b, activation: relu ? 'relu' : 'linear' });
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const dz = relu ? tf.mul(dy, tf.step(saved[0])) : dy;
+        return [tf.matMul(dz as tf.Tensor2D, tf.transpose(w))];
+      },
+    };
+  });
+  return f(x) as tf.Tensor2D;
+}
+
 const denseRelu = makeDense(true);
 const denseLinear = makeDense(false);
 

@@ -137,9 +137,9 @@ export class ToyRun {
    */
   perturb(x: tf.Tensor2D, rng: Random = this.perturbRng): tf.Tensor2D {
     const { method, epsilon } = this.settings;
-    if (method === 'AOE') return energyGradientStep(this.model.apply, x, { epsilon }) as tf.Tensor2D;
+    if (method === 'AOE') return energyGradientStep(this.model.applyInputGrad, x, { epsilon }) as tf.Tensor2D;
     if (method === 'AOE-PGD') {
-      return energyPgd(this.model.apply, x, {
+      return energyPgd(this.model.applyInputGrad, x, {
         epsilon,
         steps: this.settings.pgdSteps,
         random: rng,
