@@ -9,7 +9,7 @@
  */
 import { chromium, type Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 const PORT = Number(process.env.BENCH_PORT ?? 4313);
@@ -161,6 +161,7 @@ async function benchBackend(page: Page, backend: string) {
 }
 
 async function main() {
+  const loadAtStart = +os.loadavg()[0].toFixed(2);
   const server = spawn(
     'npx',
     ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'],
@@ -197,18 +198,34 @@ async function main() {
     server.kill();
   }
   console.table(results);
+  // Backends not measured this time keep their earlier entry (marked with its date), so a partial rerun
+  // (TOY_BACKENDS=wasm) does not erase them.
+  let earlier: { date?: string; results?: { backend: string }[] } = {};
+  try {
+    earlier = JSON.parse(readFileSync('bench/results/toy.json', 'utf8'));
+  } catch {
+    earlier = {};
+  }
+  const notRerun = (earlier.results ?? [])
+    .filter((r) => !BACKENDS.includes(r.backend))
+    .map((r) => ({ ...r, measuredOn: (r as { measuredOn?: string }).measuredOn ?? earlier.date }));
   const out = {
     date: new Date().toISOString(),
     machine: {
       cpu: os.cpus()[0]?.model,
       cores: os.cpus().length,
       platform: `${os.platform()} ${os.release()}`,
+      loadAverage1mAtStart: loadAtStart,
+      loadAverage1mAtEnd: +os.loadavg()[0].toFixed(2),
     },
     browser: `Chromium ${browser.version()} headless (WebGPU/WebGL are SwiftShader software renderers here)`,
     notes:
-      'ms/step is per run; every step of the UI trains two runs (ε = 0 and the chosen ε). Retrain = `steps` (default 500) steps of ' +
-      'the chosen-ε run (the ε = 0 pane is cached) + evaluation + draw.',
-    results,
+      'ms/step is per run; continuous mode trains two runs per step (ε = 0 and the chosen ε). Retrain (cold) = slider ' +
+      'release on an ε not trained before → `steps` steps (default 2000) of the chosen-ε run (the ε = 0 pane and its ' +
+      'evaluation are reused) + evaluation + draw on screen. Retrain from memo = release on an ε retrained before: the ' +
+      'worker restores the memoised weights (no training) + evaluation + draw. The machine is a shared 2-core VM: ' +
+      'see the load averages.',
+    results: [...results, ...notRerun],
   };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/toy.json', JSON.stringify(out, null, 2));
