@@ -49,7 +49,9 @@ async function waitIdle(page: Page) {
 async function benchBackend(page: Page, backend: string) {
   // SwiftShader WebGL/WebGPU are far too slow here for 500-step retrains: they retrain 50 steps (reported).
   const software = backend === 'webgl' || backend === 'webgpu';
-  await page.goto(`http://127.0.0.1:${PORT}/?toyBackend=${backend}${software ? '&steps=50' : ''}`);
+  // TOY_QUERY (e.g. "steps=500") adds URL settings, for comparing with runs of other defaults.
+  const extra = process.env.TOY_QUERY ? `&${process.env.TOY_QUERY}` : '';
+  await page.goto(`http://127.0.0.1:${PORT}/?toyBackend=${backend}${software ? '&steps=50' : ''}${extra}`);
   await waitIdle(page);
   const actual = await page.evaluate(
     () => (globalThis as unknown as W).document.querySelector('.toy-status')?.textContent ?? '',
