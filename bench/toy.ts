@@ -9,7 +9,7 @@
  */
 import { chromium, type Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 const PORT = Number(process.env.BENCH_PORT ?? 4313);
@@ -23,6 +23,7 @@ type Toy = {
   status(): string;
   lastRetrainMs(): number | null;
   lastRetrainFirstFrameMs(): number | null;
+  lastRetrainCached(): boolean | null;
   params(): Record<string, unknown>;
 };
 /** The page's globals as the callbacks below see them (this file is type-checked without the DOM lib). */
@@ -48,7 +49,9 @@ async function waitIdle(page: Page) {
 async function benchBackend(page: Page, backend: string) {
   // SwiftShader WebGL/WebGPU are far too slow here for 500-step retrains: they retrain 50 steps (reported).
   const software = backend === 'webgl' || backend === 'webgpu';
-  await page.goto(`http://127.0.0.1:${PORT}/?toyBackend=${backend}${software ? '&steps=50' : ''}`);
+  // TOY_QUERY (e.g. "steps=500") adds URL settings, for comparing with runs of other defaults.
+  const extra = process.env.TOY_QUERY ? `&${process.env.TOY_QUERY}` : '';
+  await page.goto(`http://127.0.0.1:${PORT}/?toyBackend=${backend}${software ? '&steps=50' : ''}${extra}`);
   await waitIdle(page);
   const actual = await page.evaluate(
     () => (globalThis as unknown as W).document.querySelector('.toy-status')?.textContent ?? '',
@@ -88,23 +91,34 @@ async function benchBackend(page: Page, backend: string) {
   );
   // Slider release → retrained landscape on screen, through the real slider (keyboard: arrow + key-up commits).
   const slider = page.getByTestId('toy-epsilon');
+  // Cold: each release lands on an ε not trained before (ArrowRight: 0.55, 0.6, …). Memo: walking back
+  // (ArrowLeft) lands on ε values retrained moments ago, which the worker restores from its memo.
   const retrain: number[] = [];
   const firstFrame: number[] = [];
-  for (let r = 0; r < REPEATS; r++) {
+  const memo: number[] = [];
+  const memoFlags: (boolean | null)[] = [];
+  for (let r = 0; r < 2 * REPEATS; r++) {
+    const cold = r < REPEATS;
     await slider.focus();
-    await page.keyboard.press(r % 2 === 0 ? 'ArrowRight' : 'ArrowLeft');
+    await page.keyboard.press(cold ? 'ArrowRight' : 'ArrowLeft');
     await page.waitForFunction(
       () =>
         (globalThis as unknown as W).aoe.toy.status() === 'retraining' ||
         (globalThis as unknown as W).aoe.toy.status() === 'idle',
     );
     await waitIdle(page);
-    retrain.push((await page.evaluate(() => (globalThis as unknown as W).aoe.toy.lastRetrainMs())) ?? NaN);
-    firstFrame.push(
-      (await page.evaluate(() => (globalThis as unknown as W).aoe.toy.lastRetrainFirstFrameMs())) ?? NaN,
-    );
+    const ms = (await page.evaluate(() => (globalThis as unknown as W).aoe.toy.lastRetrainMs())) ?? NaN;
+    const wasCached = await page.evaluate(() => (globalThis as unknown as W).aoe.toy.lastRetrainCached());
+    if (cold && !wasCached) {
+      retrain.push(ms);
+      firstFrame.push(
+        (await page.evaluate(() => (globalThis as unknown as W).aoe.toy.lastRetrainFirstFrameMs())) ?? NaN,
+      );
+    } else {
+      memo.push(ms);
+      memoFlags.push(wasCached);
+    }
   }
-  // Long tasks on the main thread while continuous training runs and ε is dragged back and forth.
   await page.evaluate(() => (globalThis as unknown as W).aoe.toy.setParams({ live: 'continuous' }));
   await page.evaluate(() => ((globalThis as unknown as W).__longTasks = []));
   const framesBefore = await page.evaluate(
@@ -138,6 +152,9 @@ async function benchBackend(page: Page, backend: string) {
     retrainSteps: Number((await page.evaluate(() => (globalThis as unknown as W).aoe.toy.params())).steps),
     retrainOnScreenMs: retrain.map((v) => Math.round(v)),
     retrainMedianMs: Math.round(median(retrain)),
+    retrainFromMemoMs: memo.map((v) => Math.round(v)),
+    retrainFromMemoCachedFlags: memoFlags,
+    retrainFromMemoMedianMs: Math.round(median(memo)),
     firstPartialLandscapeMedianMs: Math.round(median(firstFrame)),
     paneDrawsIn6sContinuous: frames,
     longTasksDuringTraining: longTasks.length,
@@ -146,6 +163,7 @@ async function benchBackend(page: Page, backend: string) {
 }
 
 async function main() {
+  const loadAtStart = +os.loadavg()[0].toFixed(2);
   const server = spawn(
     'npx',
     ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'],
@@ -182,18 +200,34 @@ async function main() {
     server.kill();
   }
   console.table(results);
+  // Backends not measured this time keep their earlier entry (marked with its date), so a partial rerun
+  // (TOY_BACKENDS=wasm) does not erase them.
+  let earlier: { date?: string; results?: { backend: string }[] } = {};
+  try {
+    earlier = JSON.parse(readFileSync('bench/results/toy.json', 'utf8'));
+  } catch {
+    earlier = {};
+  }
+  const notRerun = (earlier.results ?? [])
+    .filter((r) => !BACKENDS.includes(r.backend))
+    .map((r) => ({ ...r, measuredOn: (r as { measuredOn?: string }).measuredOn ?? earlier.date }));
   const out = {
     date: new Date().toISOString(),
     machine: {
       cpu: os.cpus()[0]?.model,
       cores: os.cpus().length,
       platform: `${os.platform()} ${os.release()}`,
+      loadAverage1mAtStart: loadAtStart,
+      loadAverage1mAtEnd: +os.loadavg()[0].toFixed(2),
     },
     browser: `Chromium ${browser.version()} headless (WebGPU/WebGL are SwiftShader software renderers here)`,
     notes:
-      'ms/step is per run; every step of the UI trains two runs (ε = 0 and the chosen ε). Retrain = `steps` (default 500) steps of ' +
-      'the chosen-ε run (the ε = 0 pane is cached) + evaluation + draw.',
-    results,
+      'ms/step is per run; continuous mode trains two runs per step (ε = 0 and the chosen ε). Retrain (cold) = slider ' +
+      'release on an ε not trained before → `steps` steps (default 2000) of the chosen-ε run (the ε = 0 pane and its ' +
+      'evaluation are reused) + evaluation + draw on screen. Retrain from memo = release on an ε retrained before: the ' +
+      'worker restores the memoised weights (no training) + evaluation + draw. The machine is a shared 2-core VM: ' +
+      'see the load averages.',
+    results: [...results, ...notRerun],
   };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/toy.json', JSON.stringify(out, null, 2));

@@ -18,8 +18,11 @@ interface Toy {
 }
 type ToyWindow = Window & { aoe: { toy: Toy } };
 
-/** The seed the headline check runs on (see README "Toy landscape" for the 10-seed picture). */
-const SEED = 2;
+/**
+ * The seed the headline check runs on: the default seed 1, not a picked one (README "Toy landscape" has the
+ * 20-seed picture: AOE is tighter in most seeds, not all, so a different seed could legitimately fail this).
+ */
+const SEED = 1;
 
 async function waitIdle(page: Page) {
   await page.waitForFunction(() => {
@@ -88,7 +91,7 @@ test('dragging ε from 0 to 0.5 tightens the boundary; AUROC is computed; the UR
   const url = new URL(page.url());
   expect(url.searchParams.get('epsilon')).toBe('0.5');
   expect(url.searchParams.get('seed')).toBe(String(SEED));
-  expect(url.searchParams.get('tv')).toBe('1');
+  expect(url.searchParams.get('tv')).toBe('2');
   const again = await browser.newPage();
   await again.goto(url.pathname + url.search);
   await waitIdle(again);
@@ -121,6 +124,7 @@ test('a malformed CSV names the bad line and changes nothing; the test API train
       epsilon: 0.3,
       lambda: 0.5,
       sigma2: 9,
+      steps: 300, // the cosine schedule anneals over `steps`
     });
     await t.reset();
     const a = t.metrics()!.steps;

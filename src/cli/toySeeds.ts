@@ -54,15 +54,26 @@ async function main(): Promise<void> {
   const tighter = rows.filter((r) => (r[`area@${e1}`] as number) < (r[`area@${e0}`] as number)).length;
   const median = (k: string) => {
     const v = rows.map((r) => r[k] as number).sort((a, b) => a - b);
-    return v[Math.floor(v.length / 2)];
+    const h = Math.floor(v.length / 2);
+    return v.length % 2 ? v[h] : +((v[h - 1] + v[h]) / 2).toFixed(3);
+  };
+  const mean = (k: string) => +(rows.reduce((a, r) => a + (r[k] as number), 0) / rows.length).toFixed(3);
+  const summary = {
+    tighter,
+    seeds: rows.length,
+    meanArea: [mean(`area@${e0}`), mean(`area@${e1}`)],
+    medianArea: [median(`area@${e0}`), median(`area@${e1}`)],
+    meanAUROC: [mean(`AUROC@${e0}`), mean(`AUROC@${e1}`)],
+    meanAccuracy: [mean(`acc@${e0}`), mean(`acc@${e1}`)],
   };
   console.table(rows);
   console.log(
     `method ${base.method}, ${base.steps} steps: area(ε=${e1}) < area(ε=${e0}) in ${tighter}/${rows.length} seeds; ` +
-      `median area ${median(`area@${e0}`)} → ${median(`area@${e1}`)}`,
+      `mean area ${summary.meanArea.join(' → ')}, median ${summary.medianArea.join(' → ')}, ` +
+      `mean AUROC ${summary.meanAUROC.join(' → ')}`,
   );
   const out = get('json', '');
-  if (out) writeFileSync(out, JSON.stringify({ settings: base, eps, rows, tighter }, null, 2));
+  if (out) writeFileSync(out, JSON.stringify({ settings: base, eps, summary, rows }, null, 2));
 }
 
 void main();

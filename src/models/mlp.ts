@@ -68,14 +68,35 @@ export class Mlp {
         const b = this.variables[2 * l + 1];
         const hidden = l + 1 < layers;
         if (!hidden || this.config.activation === 'relu') {
-          // One fused kernel instead of three: tfjs per-op overhead dominates a net this small.
-          h = tf.fused.matMul({ a: h, b: w, bias: b, activation: hidden ? 'relu' : 'linear' }) as tf.Tensor2D;
+          h = (hidden ? denseRelu : denseLinear)(h, w, b) as tf.Tensor2D;
         } else {
           h = activate(tf.add(tf.matMul(h, w), b), this.config.activation);
         }
       }
       return h;
     });
+
+  /**
+   * The same forward pass as `apply`, differentiable w.r.t. the INPUT only (the parameters act as constants, so
+   * a backward pass skips ∂W and ∂b): for input-gradient steps such as AOE's x − ε·sign(∇ₓE), which never need
+   * the parameter gradients. Falls back to `apply` for tanh/ELU hidden layers.
+   */
+  readonly applyInputGrad: LogitsFn = (x) => {
+    if (this.config.activation !== 'relu') return this.apply(x);
+    return tf.tidy(() => {
+      let h = x as tf.Tensor2D;
+      const layers = this.variables.length / 2;
+      for (let l = 0; l < layers; l++) {
+        h = denseInputGrad(
+          h,
+          this.variables[2 * l] as tf.Tensor2D,
+          this.variables[2 * l + 1],
+          l + 1 < layers,
+        );
+      }
+      return h;
+    });
+  };
 
   /** Overwrite the parameters in place (e.g. reset to the seeded initial weights). */
   setWeights(weights: MlpWeights): void {
@@ -93,6 +114,59 @@ export class Mlp {
     this.variables.forEach((v) => v.dispose());
   }
 }
+
+/**
+ * A dense layer y = act(x·W + b) for act ∈ {ReLU, identity} with its gradient written out:
+ * dz = dy ⊙ [y > 0] (ReLU), ∂x = dz·Wᵀ, ∂W = xᵀ·dz, ∂b = Σ_rows dz — the same arithmetic as tfjs's own gradient
+ * of `fused.matMul`, but with the transposes as explicit `transpose` kernels: tfjs-wasm runs a matMul with a
+ * transposed operand on a slow non-XNNPACK path (≈5× slower for [600, 64]ᵀ·[600, 64] here), and these
+ * backward matMuls were ~70 % of a toy training step. Shapes: x [N, in], W [in, out], b [out] → y [N, out].
+ */
+function makeDense(relu: boolean) {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, w, b] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const y = tf.fused.matMul({
+      a: x as tf.Tensor2D,
+      b: w as tf.Tensor2D,
+      bias: b,
+      activation: relu ? 'relu' : 'linear',
+    });
+    save(relu ? [x, w, y] : [x, w]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws, ys] = saved;
+        const dz = relu ? tf.mul(dy, tf.step(ys)) : dy;
+        return [
+          tf.matMul(dz as tf.Tensor2D, tf.transpose(ws as tf.Tensor2D)),
+          tf.matMul(tf.transpose(xs as tf.Tensor2D), dz as tf.Tensor2D),
+          tf.sum(dz, 0),
+        ];
+      },
+    };
+  });
+}
+/** A dense layer (as `makeDense`) whose gradient flows to `x` only: ∂x = (dy ⊙ [y > 0])·Wᵀ. */
+function denseInputGrad(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor, relu: boolean): tf.Tensor2D {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const xi = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
+    const y = tf.fused.matMul({ a: xi, b: w, bias: b, activation: relu ? 'relu' : 'linear' });
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const dz = relu ? tf.mul(dy, tf.step(saved[0])) : dy;
+        return [tf.matMul(dz as tf.Tensor2D, tf.transpose(w))];
+      },
+    };
+  });
+  return f(x) as tf.Tensor2D;
+}
+
+const denseRelu = makeDense(true);
+const denseLinear = makeDense(false);
 
 function activate(h: tf.Tensor2D, a: MlpActivation): tf.Tensor2D {
   if (a === 'tanh') return tf.tanh(h);

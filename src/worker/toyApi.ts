@@ -13,6 +13,7 @@ import type { ToyEvaluation } from '../train/toy/evaluate';
 import { DATA_KEYS, MODEL_KEYS, type ToyParams } from '../train/toy/params';
 import { epsilonSweep, type SweepPoint } from '../train/toy/sweep';
 import { ToyRun } from '../train/toy/trainer';
+import type { MlpWeights } from '../models/mlp';
 import type { ToyPoints } from '../data/toy2d';
 
 /** What the view draws: the two runs' evaluations and (when it changed) the data. */
@@ -26,6 +27,8 @@ export interface ToyFrame {
   final: boolean;
   /** Wall time of the call so far in the worker (ms). */
   elapsedMs: number;
+  /** True when the retrain was answered from the worker's memo of earlier retrains (no training ran). */
+  cached?: boolean;
   /** Method and ε of `main` when this frame was evaluated. */
   method: ToyParams['method'];
   epsilon: number;
@@ -83,6 +86,18 @@ const EPSILON_ONLY_KEYS: readonly (keyof ToyParams)[] = [
   'toyBackend',
 ];
 
+/** Keys that change only the display, never a trained state (left out of the retrain memo's key). */
+const DISPLAY_KEYS: readonly (keyof ToyParams)[] = [
+  'live',
+  'showOutliers',
+  'showArrows',
+  'showTest',
+  'grid',
+  'toyBackend',
+];
+/** Retrained states kept (weights of a 2-64-64-K MLP are ~18 kB each). */
+const RETRAIN_MEMO_SIZE = 64;
+
 const yieldToMessages = () => new Promise<void>((r) => setTimeout(r, 0));
 
 class ToySession implements ToyWorkerApi {
@@ -94,6 +109,13 @@ class ToySession implements ToyWorkerApi {
   /** Whether `baseline` is trained to `params.steps` from the current start (retrain mode). */
   private baselineFresh = false;
   private generation = 0;
+  /**
+   * Memo of finished retrains: training settings (ε included) → final weights. Retraining is deterministic
+   * (seeded start, seeded batches), so releasing the slider on an ε visited before restores the very state a
+   * retrain would reach instead of training again. Cleared when data or model are rebuilt.
+   */
+  private baselineEval: { key: string; ev: ToyEvaluation } | null = null;
+  private memo = new Map<string, { weights: MlpWeights; steps: number; loss: number }>();
 
   async init(backend: BackendName) {
     if (backend === 'wasm') tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
@@ -116,9 +138,11 @@ class ToySession implements ToyWorkerApi {
       this.generation++;
       this.main?.dispose();
       this.baseline?.dispose();
-      this.main = new ToyRun(this.data, p);
-      this.baseline = new ToyRun(this.data, { ...p, epsilon: 0 });
+      const start = ToyRun.start(this.data, p);
+      this.main = new ToyRun(this.data, p, start);
+      this.baseline = new ToyRun(this.data, { ...p, epsilon: 0 }, start);
       this.baselineFresh = false;
+      this.memo.clear();
     } else {
       this.main!.update(p);
       // The ε = 0 pane is stale after any change except ε and display-only settings.
@@ -160,11 +184,21 @@ class ToySession implements ToyWorkerApi {
     this.need();
     const t0 = performance.now();
     const steps = this.params!.steps;
-    const runs = [this.main!];
+    const keyOf = (eps: number) => this.memoKey(eps);
+    let runs = [this.main!];
     if (!this.baselineFresh) runs.push(this.baseline!);
-    runs.forEach((r) => r.reset());
+    let cached = true;
+    runs = runs.filter((r) => {
+      const hit = this.memo.get(keyOf(r.settings.epsilon));
+      if (hit) r.restore(hit.weights, hit.steps, hit.loss);
+      else {
+        r.reset();
+        cached = false;
+      }
+      return !hit;
+    });
     let lastFrame = t0;
-    for (let done = 0; done < steps;) {
+    for (let done = 0; runs.length > 0 && done < steps;) {
       const chunk = Math.min(25, steps - done);
       runs.forEach((r) => r.train(chunk));
       done += chunk;
@@ -177,8 +211,48 @@ class ToySession implements ToyWorkerApi {
       await yieldToMessages();
       if (gen !== this.generation) return null;
     }
+    for (const r of runs) {
+      this.memo.delete(keyOf(r.settings.epsilon));
+      this.memo.set(keyOf(r.settings.epsilon), {
+        weights: r.model.getWeights(),
+        steps: r.steps,
+        loss: r.lastLoss,
+      });
+      // Oldest first in a Map's order.
+      if (this.memo.size > RETRAIN_MEMO_SIZE) this.memo.delete(this.memo.keys().next().value!);
+    }
     this.baselineFresh = true;
-    return this.transfer(this.makeFrame(true, t0, known));
+    const frame = this.makeFrame(true, t0, known);
+    frame.cached = cached;
+    return this.transfer(frame);
+  }
+
+  /**
+   * The ε = 0 pane's evaluation, reused while its model is unchanged (keyed by a hash of its weights and every
+   * setting it depends on): moving ε alone retrains and re-evaluates only the right pane.
+   */
+  private baselineEvaluation(): ToyEvaluation {
+    const p = this.params!;
+    const b = this.baseline!;
+    const key = `${this.memoKey(0)}|${p.grid}|${b.steps}|${hashWeights(b.model.getWeights())}`;
+    if (this.baselineEval?.key !== key) {
+      this.baselineEval = { key, ev: b.evaluate(p.grid, p.view) };
+    }
+    // A copy: the frame's arrays are transferred (detached) when sent.
+    const ev = this.baselineEval.ev;
+    return {
+      ...ev,
+      gridEnergy: ev.gridEnergy.slice(),
+      gridProbs: ev.gridProbs.slice(),
+      perturbed: ev.perturbed.slice(),
+    };
+  }
+
+  /** The memo key of a retrain at `epsilon` under the current settings and data. */
+  private memoKey(epsilon: number): string {
+    const p: Partial<ToyParams> = { ...this.params!, epsilon };
+    for (const k of DISPLAY_KEYS) delete p[k];
+    return `${this.dataVersion}|${JSON.stringify(p)}`;
   }
 
   async play(onFrame: (f: ToyFrame) => void, frameMs = 150, known = -1) {
@@ -190,8 +264,8 @@ class ToySession implements ToyWorkerApi {
       const t = performance.now();
       // Train in slices of ~40 ms so settings sent meanwhile (ε drags) apply within a frame.
       while (performance.now() - t < 40) {
-        this.main!.train(5);
-        this.baseline!.train(5);
+        this.main!.train(5, true);
+        this.baseline!.train(5, true);
       }
       if (performance.now() - lastFrame >= frameMs) {
         onFrame(this.transfer(this.makeFrame(false, t, known)));
@@ -236,7 +310,7 @@ class ToySession implements ToyWorkerApi {
     const p = this.params!;
     const frame: ToyFrame = {
       main: this.main!.evaluate(p.grid, p.view),
-      baseline: this.baseline!.evaluate(p.grid, p.view),
+      baseline: this.baselineEvaluation(),
       dataVersion: this.dataVersion,
       final,
       elapsedMs: performance.now() - t0,
@@ -278,6 +352,16 @@ class ToySession implements ToyWorkerApi {
     }
     return Comlink.transfer(f, [...new Set(buffers)]);
   }
+}
+
+/** FNV-1a over the weights' bits (a cache key, not a checksum against tampering). */
+function hashWeights(w: Float32Array[]): string {
+  let h = 0x811c9dc5;
+  for (const a of w) {
+    const u = new Uint32Array(a.buffer, a.byteOffset, a.length);
+    for (let i = 0; i < u.length; i++) h = Math.imul(h ^ u[i], 0x01000193);
+  }
+  return (h >>> 0).toString(16);
 }
 
 /** Create the toy namespace of the worker API. */

@@ -128,6 +128,8 @@ export function TrainingControls() {
       <Slider k="lambda" label="λ (OE weight)" step={0.05} max={2} />
       <Slider k="lr" label="learning rate (Adam)" step={0.001} max={0.05} min={0.001} />
       <NumberField k="steps" label="steps per retrain" step={50} />
+      <Select k="schedule" label="lr schedule" values={TOY_SCHEMA.schedule.values} />
+      <NumberField k="pretrain" label="CE pre-training steps (shared start)" step={100} />
       <NumberField k="batch" label="batch (ID and outliers)" step={16} />
       <NumberField k="pgdSteps" label="PGD steps k" />
       <div className="toy-field" role="radiogroup" aria-label="what the ε slider does">

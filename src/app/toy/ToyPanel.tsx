@@ -45,6 +45,7 @@ export function ToyPanel() {
   const backend = useToyStore((s) => s.backend);
   const sweep = useToyStore((s) => s.sweep);
   const lastRetrainMs = useToyStore((s) => s.lastRetrainMs);
+  const lastRetrainCached = useToyStore((s) => s.lastRetrainCached);
 
   useEffect(() => {
     installToyTestApi();
@@ -73,7 +74,8 @@ export function ToyPanel() {
           <div className="toy-status muted" aria-live="polite">
             {statusText(status)}
             {backend && ` · toy worker on ${backend.backend.toUpperCase()}`}
-            {lastRetrainMs !== null && ` · last retrain ${Math.round(lastRetrainMs)} ms`}
+            {lastRetrainMs !== null &&
+              ` · last retrain ${Math.round(lastRetrainMs)} ms${lastRetrainCached ? ' (ε seen before: memo)' : ''}`}
           </div>
           <div className="toy-panes">
             <LandscapePane

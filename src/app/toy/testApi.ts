@@ -29,6 +29,8 @@ export interface ToyTestApi {
   status(): string;
   lastRetrainMs(): number | null;
   lastRetrainFirstFrameMs(): number | null;
+  /** Whether the last retrain came from the worker's memo of earlier retrains (an ε visited before). */
+  lastRetrainCached(): boolean | null;
 }
 
 function metricsOf(
@@ -79,6 +81,7 @@ export function installToyTestApi(): void {
     status: () => useToyStore.getState().status,
     lastRetrainMs: () => useToyStore.getState().lastRetrainMs,
     lastRetrainFirstFrameMs: () => useToyStore.getState().lastRetrainFirstFrameMs,
+    lastRetrainCached: () => useToyStore.getState().lastRetrainCached,
   };
   w.aoe.toy = api;
 }

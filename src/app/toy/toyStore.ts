@@ -33,6 +33,8 @@ export interface ToyState {
   lastRetrainMs: number | null;
   /** Time from the last slider release to the first partially retrained landscape on screen (ms). */
   lastRetrainFirstFrameMs: number | null;
+  /** Whether the last retrain was answered from the worker's memo (an ε visited before). */
+  lastRetrainCached: boolean | null;
   /** Increments on every frame the canvas should draw. */
   frameCount: number;
   /**
@@ -125,7 +127,7 @@ export const useToyStore = create<ToyState>((set, get) => {
       accept(f);
       // The frame is on screen after the next paint.
       await new Promise((r) => requestAnimationFrame(() => r(null)));
-      set({ status: 'idle', lastRetrainMs: performance.now() - t0 });
+      set({ status: 'idle', lastRetrainMs: performance.now() - t0, lastRetrainCached: !!f.cached });
     } catch (err) {
       fail(err);
     }
@@ -143,6 +145,7 @@ export const useToyStore = create<ToyState>((set, get) => {
     sweep: null,
     lastRetrainMs: null,
     lastRetrainFirstFrameMs: null,
+    lastRetrainCached: null,
     frameCount: 0,
     chartFrame: null,
     brush: 0,

@@ -56,4 +56,9 @@ describe('toy URL schema', () => {
   it('a link from another schema version falls back to the defaults', () => {
     expect(toyParamsFromQuery({ tv: '999', seed: '5' })).toEqual(defaultToyParams());
   });
+
+  it('a version-1 link (before the lr schedule) keeps its constant rate and its other keys', () => {
+    const p = toyParamsFromQuery({ tv: '1', seed: '5', steps: '500' });
+    expect(p).toEqual({ ...defaultToyParams(), seed: 5, steps: 500, schedule: 'constant', pretrain: 0 });
+  });
 });

@@ -6,7 +6,7 @@
 import { TOY_DATASET_KINDS, OUTLIER_SOURCES } from '../../data/toy2d';
 import { MLP_ACTIVATIONS } from '../../models/mlp';
 
-export const TOY_SCHEMA_VERSION = 1;
+export const TOY_SCHEMA_VERSION = 2;
 
 export const TOY_METHODS = ['CE', 'OE', 'OE+noise', 'AOE', 'AOE-PGD'] as const;
 export type ToyMethod = (typeof TOY_METHODS)[number];
@@ -35,7 +35,7 @@ export const TOY_SCHEMA = {
   } as NumSpec,
   seed: {
     type: 'int',
-    default: 2,
+    default: 1,
     min: 0,
     max: 2 ** 31 - 1,
     help: 'seed of data, outliers, weights, batches',
@@ -88,8 +88,27 @@ export const TOY_SCHEMA = {
     max: 0.1,
     help: 'weight decay (coupled L2 on all parameters, added to the loss as wd/2·Σθ²)',
   } as NumSpec,
+  schedule: {
+    type: 'enum',
+    default: 'cosine',
+    values: ['constant', 'cosine'] as const,
+    help: 'learning-rate schedule of a retrain (cosine: annealed to 0 over `steps`, as the paper)',
+  } as EnumSpec<'constant' | 'cosine'>,
+  pretrain: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 5000,
+    help: 'steps of plain CE training that make the shared start (the paper fine-tunes a pre-trained model)',
+  } as NumSpec,
   batch: { type: 'int', default: 300, min: 8, max: 2000, help: 'ID and outlier batch size' } as NumSpec,
-  steps: { type: 'int', default: 500, min: 10, max: 5000, help: 'steps of a retrain / sweep run' } as NumSpec,
+  steps: {
+    type: 'int',
+    default: 2000,
+    min: 10,
+    max: 5000,
+    help: 'steps of a retrain / sweep run',
+  } as NumSpec,
   pgdSteps: { type: 'int', default: 5, min: 1, max: 50, help: 'steps k of AOE-PGD' } as NumSpec,
   live: { type: 'enum', default: 'retrain', values: LIVE_MODES, help: 'what the ε slider does' } as EnumSpec<
     'continuous' | 'retrain'
@@ -166,7 +185,9 @@ export function toyParamsToQuery(p: ToyParams): Record<string, string> {
 /** Settings from URL query entries (missing or invalid keys take their defaults). */
 export function toyParamsFromQuery(q: Record<string, string>): ToyParams {
   const d = defaultToyParams();
-  if (q.tv !== undefined && Number(q.tv) !== TOY_SCHEMA_VERSION) return d;
+  // Version 1 had no schedule (constant lr) and no pre-training: its links keep meaning what they meant.
+  if (q.tv === '1') q = { schedule: 'constant', pretrain: '0', ...q };
+  else if (q.tv !== undefined && Number(q.tv) !== TOY_SCHEMA_VERSION) return d;
   const partial: Record<string, string> = {};
   for (const k of Object.keys(TOY_SCHEMA)) if (q[k] !== undefined) partial[k] = q[k];
   return mergeToyParams(d, partial).params;
@@ -185,5 +206,13 @@ export const DATA_KEYS: readonly ToyKey[] = [
   'view',
   'pts',
 ];
-/** Keys whose change requires new initial weights. */
-export const MODEL_KEYS: readonly ToyKey[] = ['width', 'depth', 'activation'];
+/** Keys whose change requires new initial weights (the pre-trained start depends on its training settings). */
+export const MODEL_KEYS: readonly ToyKey[] = [
+  'width',
+  'depth',
+  'activation',
+  'pretrain',
+  'lr',
+  'wd',
+  'batch',
+];

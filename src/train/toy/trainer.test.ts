@@ -108,4 +108,42 @@ describe('ToyRun', () => {
     tf.dispose([x, xh]);
     run.dispose();
   });
+
+  it('cosine schedule: the lr reaches 0 after `steps` steps (weights then stay put); constantLr keeps moving', () => {
+    const data = buildToyData(small);
+    const run = new ToyRun(data, { ...small, method: 'OE', schedule: 'cosine', steps: 4 });
+    const w0 = run.model.getWeights();
+    run.train(4);
+    const w4 = run.model.getWeights();
+    expect(w4[0]).not.toEqual(w0[0]);
+    run.train(2);
+    expect(run.model.getWeights()).toEqual(w4);
+    run.train(1, true);
+    expect(run.model.getWeights()[0]).not.toEqual(w4[0]);
+    run.dispose();
+    // With a constant rate the same run keeps moving after `steps`.
+    const c = new ToyRun(data, { ...small, method: 'OE', schedule: 'constant', steps: 4 });
+    c.train(4);
+    const c4 = c.model.getWeights();
+    c.train(1);
+    expect(c.model.getWeights()[0]).not.toEqual(c4[0]);
+    c.dispose();
+  });
+
+  it('pretrain: the shared start is the seeded init after `pretrain` CE steps, and reset returns to it', () => {
+    const data = buildToyData(small);
+    const s = { ...small, pretrain: 3, schedule: 'cosine' as const, steps: 10 };
+    const init = ToyRun.start(data, { ...s, pretrain: 0 });
+    const ce = new ToyRun(data, { ...s, method: 'CE', schedule: 'constant', pretrain: 0 }, init);
+    ce.train(3);
+    const expected = ce.model.getWeights();
+    ce.dispose();
+    expect(expected[0]).not.toEqual(init[0]);
+    const run = new ToyRun(data, { ...s, method: 'AOE', epsilon: 0.5 });
+    expect(run.model.getWeights()).toEqual(expected);
+    run.train(2);
+    run.reset();
+    expect(run.model.getWeights()).toEqual(expected);
+    run.dispose();
+  });
 });

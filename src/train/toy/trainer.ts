@@ -15,6 +15,7 @@ import { energyGradientStep, energyPgd, gaussianNoiseStep } from '../../core/per
 import { Mlp, initMlpWeights, type MlpWeights } from '../../models/mlp';
 import type { ToyData } from './data';
 import type { ToyParams } from './params';
+import type { MlpConfig } from '../../models/mlp';
 import { evaluateToy, type ToyEvaluation } from './evaluate';
 
 /** The settings a run's training uses (the rest of ToyParams concerns data or display). */
@@ -31,6 +32,9 @@ export type ToyTrainSettings = Pick<
   | 'depth'
   | 'activation'
   | 'seed'
+  | 'steps'
+  | 'schedule'
+  | 'pretrain'
 >;
 
 export class ToyRun {
@@ -49,24 +53,43 @@ export class ToyRun {
   /** Loss of the most recent step (nats), NaN before the first. */
   lastLoss = NaN;
 
-  constructor(data: ToyData, settings: ToyTrainSettings) {
+  /**
+   * @param start the weights every reset returns to; default `ToyRun.start(data, settings)` (pass it when several
+   *   runs share one start, to compute the pre-training once).
+   */
+  constructor(data: ToyData, settings: ToyTrainSettings, start?: MlpWeights) {
     this.data = data;
     this.settings = { ...settings };
-    const initRng = new Random(settings.seed ^ 0x5eed).fork();
-    const cfg = {
-      inputDim: 2,
-      width: settings.width,
-      depth: settings.depth,
-      outputDim: data.numClasses,
-      activation: settings.activation,
-    };
-    this.initial = initMlpWeights(cfg, initRng);
+    const cfg = mlpConfig(data, settings);
+    this.initial = start ?? ToyRun.start(data, settings);
     this.model = new Mlp(cfg, this.initial);
     this.optimizer = tf.train.adam(settings.lr);
     this.xTrain = tf.tensor2d(data.train.x, [data.train.y.length, 2]);
     this.yTrain = tf.tensor1d(data.train.y, 'int32');
     this.xOut = tf.tensor2d(data.outliers, [data.outliers.length / 2, 2]);
     this.reseed();
+  }
+
+  /**
+   * The seeded start of a run: He/Glorot initial weights, then — when `settings.pretrain` > 0 — that many steps of
+   * plain cross-entropy training on the ID data (constant lr), as the paper fine-tunes a classifier pre-trained
+   * on the ID data. Every method and ε starts from these same weights. Deterministic.
+   */
+  static start(data: ToyData, settings: ToyTrainSettings): MlpWeights {
+    const init = initMlpWeights(mlpConfig(data, settings), new Random(settings.seed ^ 0x5eed).fork());
+    if (!(settings.pretrain > 0)) return init;
+    const ce = new ToyRun(data, { ...settings, method: 'CE', schedule: 'constant', pretrain: 0 }, init);
+    ce.train(settings.pretrain);
+    const w = ce.model.getWeights();
+    ce.dispose();
+    return w;
+  }
+
+  /** Learning rate of the step after `this.steps` steps: constant, or cosine-annealed to 0 over `settings.steps`. */
+  private lrAt(step: number, constant: boolean): number {
+    const { lr, schedule, steps } = this.settings;
+    if (constant || schedule !== 'cosine') return lr;
+    return 0.5 * lr * (1 + Math.cos((Math.PI * Math.min(step, steps)) / steps));
   }
 
   private reseed(): void {
@@ -83,6 +106,18 @@ export class ToyRun {
     this.reseed();
     this.steps = 0;
     this.lastLoss = NaN;
+  }
+
+  /**
+   * Jump to a state this run reached before from its seeded start with the same settings (a memoised retrain):
+   * the weights, step count and loss are restored exactly; Adam's moments and the batch stream start afresh, so
+   * training further from here differs slightly from training on without the jump.
+   */
+  restore(weights: MlpWeights, steps: number, loss: number): void {
+    this.reset();
+    this.model.setWeights(weights);
+    this.steps = steps;
+    this.lastLoss = loss;
   }
 
   /** Change training settings in place (ε, λ, method, …); a new lr applies from the next step. */
@@ -102,9 +137,9 @@ export class ToyRun {
    */
   perturb(x: tf.Tensor2D, rng: Random = this.perturbRng): tf.Tensor2D {
     const { method, epsilon } = this.settings;
-    if (method === 'AOE') return energyGradientStep(this.model.apply, x, { epsilon }) as tf.Tensor2D;
+    if (method === 'AOE') return energyGradientStep(this.model.applyInputGrad, x, { epsilon }) as tf.Tensor2D;
     if (method === 'AOE-PGD') {
-      return energyPgd(this.model.apply, x, {
+      return energyPgd(this.model.applyInputGrad, x, {
         epsilon,
         steps: this.settings.pgdSteps,
         random: rng,
@@ -114,12 +149,17 @@ export class ToyRun {
     return x.clone();
   }
 
-  /** Take `n` optimiser steps (synchronous; the caller chunks it to stay responsive). */
-  train(n: number): void {
+  /**
+   * Take `n` optimiser steps (synchronous; the caller chunks it to stay responsive).
+   * @param constantLr ignore the schedule (continuous training has no end for a cosine to anneal towards).
+   */
+  train(n: number, constantLr = false): void {
+    const opt = this.optimizer as unknown as { learningRate: number };
     const nId = this.data.train.y.length;
     const nOut = this.data.outliers.length / 2;
     for (let s = 0; s < n; s++) {
       const last = s === n - 1;
+      opt.learningRate = this.lrAt(this.steps, constantLr);
       const cost: tf.Scalar | null = tf.tidy(() => {
         const idIdx = this.batchIndices(nId);
         const outIdx = this.batchIndices(nOut);
@@ -130,10 +170,16 @@ export class ToyRun {
         const xHat = useOutliers ? this.perturb(xo) : null;
         return this.optimizer.minimize(
           () => {
-            const idLogits = this.model.apply(xId);
-            const loss = xHat
-              ? outlierExposureLoss(idLogits, yId, this.model.apply(xHat), this.settings.lambda)
-              : crossEntropy(idLogits, yId);
+            let loss: tf.Scalar;
+            if (xHat) {
+              // ID and outliers in ONE forward/backward pass (row-wise the same numbers as two passes, but
+              // half the matMul/bias/ReLU kernels: tfjs per-op overhead dominates a net this small).
+              const n = xId.shape[0];
+              const logits = this.model.apply(tf.concat([xId, xHat], 0));
+              const idLogits = tf.slice(logits, [0, 0], [n, -1]);
+              const oodLogits = tf.slice(logits, [n, 0], [-1, -1]);
+              loss = outlierExposureLoss(idLogits, yId, oodLogits, this.settings.lambda);
+            } else loss = crossEntropy(this.model.apply(xId), yId);
             if (!this.settings.wd) return loss;
             // Coupled L2 (as PyTorch SGD's weight_decay): wd/2·Σθ², gradient wd·θ.
             const l2 = tf.addN(this.model.variables.map((v) => tf.sum(tf.square(v))));
@@ -181,4 +227,14 @@ export class ToyRun {
     this.yTrain.dispose();
     this.xOut.dispose();
   }
+}
+
+function mlpConfig(data: ToyData, s: ToyTrainSettings): MlpConfig {
+  return {
+    inputDim: 2,
+    width: s.width,
+    depth: s.depth,
+    outputDim: data.numClasses,
+    activation: s.activation,
+  };
 }
