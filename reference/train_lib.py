@@ -10,13 +10,11 @@ is normalised with the pretrained statistics below (DESIGN.md "Pixels").
 import gzip
 import hashlib
 import json
-import math
 import os
 import struct
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 # Pretrained normalisation of pytorch-ood's WideResNet (OOD_SPEC.md §4), in [0,1] pixel units.
@@ -35,74 +33,10 @@ CIFAR_BIN_MD5 = {
 
 
 # ----------------------------------------------------------------------------------------------- model
-class BasicBlock(nn.Module):
-    """Pre-activation block; 1x1 shortcut on the pre-activated input when channels change (OOD_SPEC §4)."""
-
-    def __init__(self, cin, cout, stride, drop_rate):
-        super().__init__()
-        self.bn1 = nn.BatchNorm2d(cin)
-        self.relu1 = nn.ReLU(inplace=True)
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.relu2 = nn.ReLU(inplace=True)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.drop_rate = drop_rate
-        self.equal = cin == cout
-        self.convShortcut = None if self.equal else nn.Conv2d(cin, cout, 1, stride, 0, bias=False)
-
-    def forward(self, x):
-        a = self.relu1(self.bn1(x))
-        h = self.relu2(self.bn2(self.conv1(a)))
-        if self.drop_rate > 0:
-            h = F.dropout(h, p=self.drop_rate, training=self.training)
-        h = self.conv2(h)
-        return (x if self.equal else self.convShortcut(a)) + h
-
-
-class NetworkBlock(nn.Module):
-    def __init__(self, n, cin, cout, stride, drop_rate):
-        super().__init__()
-        self.layer = nn.Sequential(
-            *[BasicBlock(cin if i == 0 else cout, cout, stride if i == 0 else 1, drop_rate) for i in range(n)]
-        )
-
-    def forward(self, x):
-        return self.layer(x)
-
-
-class WideResNet(nn.Module):
-    """WRN-depth-width; state_dict keys as pytorch-ood's `WideResNet` (conv1, block{1,2,3}.layer.i.*, bn1, fc)."""
-
-    def __init__(self, depth=16, widen_factor=2, num_classes=10, drop_rate=0.3):
-        super().__init__()
-        assert (depth - 4) % 6 == 0
-        n = (depth - 4) // 6
-        ch = [16, 16 * widen_factor, 32 * widen_factor, 64 * widen_factor]
-        self.conv1 = nn.Conv2d(3, ch[0], 3, 1, 1, bias=False)
-        self.block1 = NetworkBlock(n, ch[0], ch[1], 1, drop_rate)
-        self.block2 = NetworkBlock(n, ch[1], ch[2], 2, drop_rate)
-        self.block3 = NetworkBlock(n, ch[2], ch[3], 2, drop_rate)
-        self.bn1 = nn.BatchNorm2d(ch[3])
-        self.relu = nn.ReLU(inplace=True)
-        self.fc = nn.Linear(ch[3], num_classes)
-        self.n_channels = ch[3]
-        for m in self.modules():  # same initialisation as pytorch-ood / Hendrycks
-            if isinstance(m, nn.Conv2d):
-                fan = m.kernel_size[0] * m.kernel_size[1] * m.out_channels
-                m.weight.data.normal_(0, math.sqrt(2.0 / fan))
-            elif isinstance(m, nn.BatchNorm2d):
-                m.weight.data.fill_(1)
-                m.bias.data.zero_()
-            elif isinstance(m, nn.Linear):
-                m.bias.data.zero_()
-
-    def features(self, x):
-        h = self.block3(self.block2(self.block1(self.conv1(x))))
-        h = self.relu(self.bn1(h))
-        return F.avg_pool2d(h, 8).flatten(1)
-
-    def forward(self, x):
-        return self.fc(self.features(x))
+# The model is reference/wrn.py's (pytorch-ood key names). This file carried its own copy when the GPU job ran;
+# the two were checked identical (eval and train-mode logits with the same dropout seed, and the seeded
+# initialisation) before the copy was removed.
+from wrn import WideResNet  # noqa: E402,F401
 
 
 def normalise(x01):
