@@ -204,7 +204,7 @@ export class Trainer {
     let epochCorrect = 0;
     let epochSeen = 0;
     let last = this.progress(NaN, 0, 0);
-    const window: { t: number; images: number }[] = [];
+    const recentSteps: { t: number; images: number }[] = [];
     this.status = 'running';
     this.cancelled = false;
     try {
@@ -214,7 +214,7 @@ export class Trainer {
           this.emit({ ...last, status: 'paused' }, null);
           await this.pauseGate.promise;
           this.status = 'running';
-          window.length = 0;
+          recentSteps.length = 0;
         }
         if (this.cancelled) break;
         const epoch = Math.floor(this.step / this.stepsPerEpoch);
@@ -255,10 +255,10 @@ export class Trainer {
         this.elapsed += (t1 - t0) / 1000;
         epochCorrect += outcome.correct;
         epochSeen += c.idBatchSize;
-        window.push({ t: t1 - t0, images: c.idBatchSize + (outX ? c.outlierBatchSize : 0) });
-        if (window.length > 20) window.shift();
-        const wt = window.reduce((s, w) => s + w.t, 0) / 1000;
-        const imgs = window.reduce((s, w) => s + w.images, 0);
+        recentSteps.push({ t: t1 - t0, images: c.idBatchSize + (outX ? c.outlierBatchSize : 0) });
+        if (recentSteps.length > 20) recentSteps.shift();
+        const wt = recentSteps.reduce((s, w) => s + w.t, 0) / 1000;
+        const imgs = recentSteps.reduce((s, w) => s + w.images, 0);
         const point: CurvePoint = {
           step: this.step,
           epoch,
