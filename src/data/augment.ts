@@ -3,7 +3,7 @@ import type { Random } from '../core/random';
 /**
  * The paper's training augmentation and the input normalisation, on uint8 NHWC batches.
  * Augmentation (torchvision order in the authors' code: RandomHorizontalFlip, then RandomCrop(32, padding=4)):
- *   flip with probability ½; then pad 4 zero pixels on every side (40×40) and crop a 32×32 window whose top-left
+ *   flip with probability ½; then pad 4 zero pixels on every side (40×40) and crop a 32×32 region whose top-left
  *   corner is uniform in {0…8}² — one draw per image from `rng`.
  */
 export function augmentBatch(images: Uint8Array, n: number, rng: Random, size = 32, pad = 4): Uint8Array {

@@ -17,7 +17,7 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /**
  * Streams a `.tar.gz` (or a plain `.tar`, detected by the missing gzip magic) through fflate's streaming
- * gunzip and {@link TarStream}, keeping only the members `want` selects. Memory: fflate's 32 kB window plus
+ * gunzip and {@link TarStream}, keeping only the members `want` selects. Memory: fflate's 32 kB history buffer plus
  * one output chunk, plus the kept members — the archive itself is never held whole.
  * @param chunks the archive's bytes in order (e.g. `file.stream()` in a browser, a read stream in Node).
  * @param want picks members by header (path inside the archive).
