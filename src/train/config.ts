@@ -1,15 +1,8 @@
 import type { OeReduction } from '../core/losses';
 
-/** Training methods. CE: plain cross-entropy (pre-training); the others add an outlier-exposure term. */
-export const METHODS = ['CE', 'OE', 'OE+noise', 'AOE', 'AOE-PGD'] as const;
-export type Method = (typeof METHODS)[number];
+import { METHODS, type Method, type NoiseMode } from './methods';
 
-/**
- * Gaussian-noise baseline (OE+noise) variant.
- * - `'paper'`: i.i.d. δ ~ N(0, ε·I) per pixel and image (paper Eq. 10: ε is the *variance*, std √ε).
- * - `'code'`: one N(0, 1) pattern per batch, shared by all outliers, scaled by ε (the authors' EPS_GAUSS).
- */
-export type NoiseMode = 'paper' | 'code';
+export { METHODS, usesOutliers, type Method, type NoiseMode } from './methods';
 
 /** Compute backend the worker should use; 'auto' picks WebGPU → WebGL → WASM → CPU. */
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -53,7 +46,25 @@ export interface ExperimentConfig {
   model: string;
   /** Dropout rate of the WRN (paper's model: 0.3). */
   dropRate: number;
+  /**
+   * Which of the two named settings the run follows (OOD_SPEC §5, §8): `'consistent'` (default: outliers
+   * normalised like ID data, ε in pixel units) or `'authors'` (the authors' code: raw [0,1] outliers, ε in
+   * network-input units, shared noise pattern, whole-batch OE mean).
+   */
+  setting: OutlierSetting;
+  /** Latent variance σ² the training outliers are sampled at (PPCA here, BigGAN in the paper). */
+  sigma2: number;
+  /** Number of distinct training outliers (cycled, unshuffled, as the authors' code). */
+  outlierCount: number;
+  /** Evaluate on the first `evalLimit` images of the ID test set and of each OOD set (0 = all). */
+  evalLimit: number;
+  /** Fit Mahalanobis, ViM, KL-Matching, SHE and DICE on the first `fitLimit` ID training images (0 = all). */
+  fitLimit: number;
 }
+
+/** The two named settings every WRN result is labelled with. */
+export const OUTLIER_SETTINGS = ['consistent', 'authors'] as const;
+export type OutlierSetting = (typeof OUTLIER_SETTINGS)[number];
 
 /**
  * The paper's fine-tuning recipe (Sec. 5 and OOD_SPEC §5). Where paper and code differ we default to the
@@ -84,6 +95,11 @@ export const PAPER_CONFIG: ExperimentConfig = {
   backend: 'auto',
   model: 'WRN-40-2',
   dropRate: 0.3,
+  setting: 'consistent',
+  sigma2: 2,
+  outlierCount: 10000,
+  evalLimit: 0,
+  fitLimit: 0,
 };
 
 /** Browser default: the paper's recipe on the smaller WRN-16-2 and a subset a laptop can finish. */
@@ -152,10 +168,10 @@ export function validateConfig(c: ExperimentConfig): string[] {
   if (c.method === 'AOE-PGD' && (!Number.isInteger(c.pgdSteps) || c.pgdSteps < 1 || !(c.pgdAlpha > 0)))
     errors.push('AOE-PGD needs pgdSteps ≥ 1 and α > 0.');
   if (!(c.dropRate >= 0 && c.dropRate < 1)) errors.push('Dropout rate must be in [0, 1).');
+  if (!OUTLIER_SETTINGS.includes(c.setting)) errors.push(`Unknown setting "${c.setting}".`);
+  if (!(c.sigma2 > 0)) errors.push('σ² must be > 0.');
+  for (const k of ['outlierCount', 'evalLimit', 'fitLimit'] as const) {
+    if (!Number.isInteger(c[k]) || c[k] < 0) errors.push(`${k} must be an integer ≥ 0.`);
+  }
   return errors;
-}
-
-/** Whether the method trains on outliers at all. */
-export function usesOutliers(method: Method): boolean {
-  return method !== 'CE';
 }

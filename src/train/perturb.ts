@@ -1,23 +1,14 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { LogitsFn } from '../core/model';
-import { energyGradientStep, energyPgd, gaussianNoiseStep } from '../core/perturbations';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Random } from '../core/random';
+import { asLogitsFn } from '../models/wrn';
 import type { ExperimentConfig } from './config';
+import { perturbWithMethod } from './methods';
 import type { TrainableClassifier } from './types';
 
 /**
- * The logits function the attacks run on: the model in TRAIN mode (batch-statistics BN, dropout active),
- * like the paper's deep-copied model. The pass's BN batch statistics are not even collected
- * (`collectStats: false`) and never committed, so the attack leaves the running statistics untouched, as
- * the discarded copy does in the authors' code.
- */
-export function attackLogits(model: TrainableClassifier, rng: Random): LogitsFn {
-  return (x) => model.forward(x as tf.Tensor4D, { training: true, rng, collectStats: false }).logits;
-}
-
-/**
- * Perturb a batch of training outliers for `config.method`. OE/CE: unchanged copy; OE+noise: Gaussian noise;
- * AOE: one signed energy-descent step (paper Eq. 7) on the train-mode model; AOE-PGD: the iterative variant.
+ * Perturb a batch of WRN training outliers for `config.method` through the shared method table. The attack
+ * runs the model in TRAIN mode (batch-statistics BN, dropout active), like the paper's deep-copied model; the
+ * pass's BN statistics are not collected and never committed, as the discarded copy in the authors' code.
  * @param x [M, H, W, C] outliers in [0,1] pixel units. @param preprocess pixel → model input (normalisation).
  * @returns a new [M, H, W, C] tensor in pixel units; the model's running statistics are not changed.
  */
@@ -28,32 +19,13 @@ export function perturbOutliers(
   rng: Random,
   preprocess: (t: tf.Tensor) => tf.Tensor,
 ): tf.Tensor4D {
-  const clamp = config.clamp ? ([0, 1] as [number, number]) : null;
-  switch (config.method) {
-    case 'CE':
-    case 'OE':
-      return x.clone();
-    case 'OE+noise':
-      return gaussianNoiseStep(null, x, {
-        epsilon: config.epsilon,
-        random: rng,
-        mode: config.noiseMode === 'paper' ? 'paper-variance-iid' : 'code-shared-std',
-        clamp,
-      }) as tf.Tensor4D;
-    case 'AOE':
-      return energyGradientStep(attackLogits(model, rng), x, {
-        epsilon: config.epsilon,
-        clamp,
-        preprocess,
-      }) as tf.Tensor4D;
-    case 'AOE-PGD':
-      return energyPgd(attackLogits(model, rng), x, {
-        epsilon: config.epsilon,
-        stepSize: config.pgdAlpha,
-        steps: config.pgdSteps,
-        random: rng,
-        clamp,
-        preprocess,
-      }) as tf.Tensor4D;
-  }
+  return perturbWithMethod(config.method, asLogitsFn(model, true, rng), x, {
+    epsilon: config.epsilon,
+    random: rng,
+    noiseMode: config.noiseMode,
+    pgdSteps: config.pgdSteps,
+    pgdAlpha: config.pgdAlpha,
+    clamp: config.clamp,
+    preprocess,
+  }) as tf.Tensor4D;
 }

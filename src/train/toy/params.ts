@@ -5,11 +5,12 @@
  */
 import { TOY_DATASET_KINDS, OUTLIER_SOURCES } from '../../data/toy2d';
 import { MLP_ACTIVATIONS } from '../../models/mlp';
+import { METHODS, type Method } from '../methods';
 
 export const TOY_SCHEMA_VERSION = 2;
 
-export const TOY_METHODS = ['CE', 'OE', 'OE+noise', 'AOE', 'AOE-PGD'] as const;
-export type ToyMethod = (typeof TOY_METHODS)[number];
+/** The toy trains with the same method table as the WideResNet (src/train/methods.ts). */
+export { METHODS as TOY_METHODS, type Method as ToyMethod } from '../methods';
 export const LIVE_MODES = ['continuous', 'retrain'] as const;
 
 type NumSpec = { type: 'int' | 'float'; default: number; min: number; max: number; help: string };
@@ -69,9 +70,9 @@ export const TOY_SCHEMA = {
   method: {
     type: 'enum',
     default: 'AOE',
-    values: TOY_METHODS,
+    values: METHODS,
     help: 'training method',
-  } as EnumSpec<ToyMethod>,
+  } as EnumSpec<Method>,
   epsilon: {
     type: 'float',
     default: 0.5,

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '../../core/random';
 import { energy } from '../../core/energy';
 import { crossEntropy, outlierExposureLoss } from '../../core/losses';
-import { energyGradientStep, energyPgd, gaussianNoiseStep } from '../../core/perturbations';
+import { perturbWithMethod } from '../methods';
 import { Mlp, initMlpWeights, type MlpWeights } from '../../models/mlp';
 import type { ToyData } from './data';
 import type { ToyParams } from './params';
@@ -136,17 +136,13 @@ export class ToyRun {
    * @param x [M, 2] outliers. @returns a new [M, 2] tensor.
    */
   perturb(x: tf.Tensor2D, rng: Random = this.perturbRng): tf.Tensor2D {
-    const { method, epsilon } = this.settings;
-    if (method === 'AOE') return energyGradientStep(this.model.applyInputGrad, x, { epsilon }) as tf.Tensor2D;
-    if (method === 'AOE-PGD') {
-      return energyPgd(this.model.applyInputGrad, x, {
-        epsilon,
-        steps: this.settings.pgdSteps,
-        random: rng,
-      }) as tf.Tensor2D;
-    }
-    if (method === 'OE+noise') return gaussianNoiseStep(null, x, { epsilon, random: rng }) as tf.Tensor2D;
-    return x.clone();
+    const { method, epsilon, pgdSteps } = this.settings;
+    // The shared method table; the toy uses the paper's noise (variance ε), PGD α = 2.5ε/k and no clamp.
+    return perturbWithMethod(method, this.model.applyInputGrad, x, {
+      epsilon,
+      random: rng,
+      pgdSteps,
+    }) as tf.Tensor2D;
   }
 
   /**

@@ -1,0 +1,178 @@
+/**
+ * From rows to plotted numbers: filter a panel's slice, average over OOD sets where asked ('mean', 'mean-near',
+ * 'mean-far' — the paper's unweighted mean), then mean ± sd over repeated cells (seeds). The UI chart, the
+ * figure's CSV and its PNG/SVG all draw exactly these numbers.
+ */
+import type { PlotPanel, PlotSpec, ResultRow, Scalar } from './types';
+
+/** A point of a series: x, mean over seeds, sample sd (0 for one seed), how many seeds. */
+export interface SeriesPoint {
+  x: Scalar;
+  mean: number;
+  sd: number;
+  n: number;
+  seeds: number[];
+}
+
+/** One line/bar group: the series value (e.g. method 'AOE') from one source (origin · setting · scale). */
+export interface Series {
+  /** The value of the plot's series key. */
+  name: string;
+  /** Where the numbers come from: 'paper', 'reference', 'browser', … */
+  origin: string;
+  setting: string;
+  scale: string;
+  /** `${name} · ${origin} (${setting}, ${scale})` unless the caller relabels. */
+  label: string;
+  points: SeriesPoint[];
+}
+
+/** Group ('near' | 'far') of each OOD set by name; sets not listed count only in 'mean'. */
+export type OodGroups = Readonly<Record<string, 'near' | 'far'>>;
+
+/** The value of `key` for a row: a row field ('epoch', 'budget', 'detector', 'oodSet', 'seed') or a config key. */
+export function rowValue(r: ResultRow, key: string): Scalar | null {
+  switch (key) {
+    case 'epoch':
+      return r.epoch;
+    case 'budget':
+      return r.budget;
+    case 'detector':
+      return r.detector;
+    case 'oodSet':
+      return r.oodSet;
+    case 'seed':
+      return r.seed;
+    case 'origin':
+      return r.origin;
+    case 'setting':
+      return r.setting;
+    default:
+      return r.cell[key] ?? r.config[key] ?? null;
+  }
+}
+
+/** Sample mean and standard deviation (n − 1; 0 when n = 1). */
+export function meanSd(values: readonly number[]): { mean: number; sd: number } {
+  const n = values.length;
+  if (n === 0) return { mean: NaN, sd: NaN };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) return { mean, sd: 0 };
+  const ss = values.reduce((a, b) => a + (b - mean) ** 2, 0);
+  return { mean, sd: Math.sqrt(ss / (n - 1)) };
+}
+
+function inSetGroup(set: string, which: string, groups: OodGroups): boolean {
+  if (which === 'mean') return set !== '';
+  if (which === 'mean-near') return groups[set] === 'near';
+  if (which === 'mean-far') return groups[set] === 'far';
+  return set === which;
+}
+
+/**
+ * The panel's values per cell instance (one trained model at one grid point from one source): averaged over the
+ * selected OOD sets. Returns [row representing the instance, value].
+ */
+export function panelValues(
+  rows: readonly ResultRow[],
+  plot: Pick<PlotSpec, 'x'>,
+  panel: PlotPanel,
+  groups: OodGroups = {},
+): [ResultRow, number][] {
+  const bySet = panel.oodSet === undefined ? null : panel.oodSet;
+  const acc = new Map<string, { row: ResultRow; sum: number; n: number }>();
+  for (const r of rows) {
+    if (r.metric !== panel.metric) continue;
+    if (panel.detector !== undefined && r.detector !== panel.detector) continue;
+    if (bySet !== null && !inSetGroup(r.oodSet, bySet, groups)) continue;
+    if (plot.x !== 'epoch' && r.epoch !== null) continue;
+    if (plot.x !== 'budget' && r.budget !== null && r.budget !== 0) continue;
+    const id = JSON.stringify([
+      r.experiment,
+      r.cellKey,
+      r.cell,
+      r.origin,
+      r.backend,
+      r.scale,
+      r.setting,
+      r.epoch,
+      r.budget,
+      r.date,
+      r.detector,
+    ]);
+    const a = acc.get(id);
+    if (a) {
+      a.sum += r.value;
+      a.n++;
+    } else acc.set(id, { row: r, sum: r.value, n: 1 });
+  }
+  return [...acc.values()].map((a) => [a.row, a.sum / a.n]);
+}
+
+/**
+ * Series of a panel: group by (series value, origin, setting, scale), then by x, aggregating over seeds.
+ * Points are sorted by x (numbers ascending, strings in first-seen order).
+ */
+export function plotSeries(
+  rows: readonly ResultRow[],
+  plot: Pick<PlotSpec, 'x' | 'series'>,
+  panel: PlotPanel,
+  groups: OodGroups = {},
+): Series[] {
+  const series = new Map<
+    string,
+    { s: Series; byX: Map<string, { x: Scalar; values: number[]; seeds: number[] }> }
+  >();
+  for (const [r, v] of panelValues(rows, plot, panel, groups)) {
+    const name = String(rowValue(r, plot.series) ?? '');
+    const x = rowValue(r, plot.x);
+    if (x === null) continue;
+    const sid = JSON.stringify([name, r.origin, r.setting, r.scale]);
+    let e = series.get(sid);
+    if (!e) {
+      e = {
+        s: {
+          name,
+          origin: r.origin,
+          setting: r.setting,
+          scale: r.scale,
+          label: `${name} · ${r.origin} (${r.setting}, ${r.scale})`,
+          points: [],
+        },
+        byX: new Map(),
+      };
+      series.set(sid, e);
+    }
+    const xk = JSON.stringify(x);
+    let p = e.byX.get(xk);
+    if (!p) e.byX.set(xk, (p = { x, values: [], seeds: [] }));
+    p.values.push(v);
+    p.seeds.push(r.seed);
+  }
+  const out: Series[] = [];
+  for (const { s, byX } of series.values()) {
+    s.points = [...byX.values()].map((p) => ({
+      x: p.x,
+      ...meanSd(p.values),
+      n: p.values.length,
+      seeds: p.seeds,
+    }));
+    if (s.points.every((p) => typeof p.x === 'number'))
+      s.points.sort((a, b) => (a.x as number) - (b.x as number));
+    out.push(s);
+  }
+  return out;
+}
+
+/** The plotted numbers of a panel as CSV (series, origin, setting, scale, x, mean, sd, n, seeds). */
+export function seriesToCsv(series: readonly Series[], xName: string): string {
+  const lines = [`series,origin,setting,scale,${xName},mean,sd,n,seeds`];
+  for (const s of series) {
+    for (const p of s.points) {
+      lines.push(
+        [s.name, s.origin, s.setting, s.scale, String(p.x), p.mean, p.sd, p.n, p.seeds.join(' ')].join(','),
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}
