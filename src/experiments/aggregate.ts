@@ -3,6 +3,7 @@
  * 'mean-far' — the paper's unweighted mean), then mean ± sd over repeated cells (seeds). The UI chart, the
  * figure's CSV and its PNG/SVG all draw exactly these numbers.
  */
+import { stableStringify } from './json';
 import type { PlotPanel, PlotSpec, ResultRow, Scalar } from './types';
 
 /** A point of a series: x, mean over seeds, sample sd (0 for one seed), how many seeds. */
@@ -87,7 +88,7 @@ export function panelValues(
     if (bySet !== null && !inSetGroup(r.oodSet, bySet, groups)) continue;
     if (plot.x !== 'epoch' && r.epoch !== null) continue;
     if (plot.x !== 'budget' && r.budget !== null && r.budget !== 0) continue;
-    const id = JSON.stringify([
+    const id = stableStringify([
       r.experiment,
       r.cellKey,
       r.cell,
@@ -127,7 +128,7 @@ export function plotSeries(
     const name = String(rowValue(r, plot.series) ?? '');
     const x = rowValue(r, plot.x);
     if (x === null) continue;
-    const sid = JSON.stringify([name, r.origin, r.setting, r.scale]);
+    const sid = stableStringify([name, r.origin, r.setting, r.scale]);
     let e = series.get(sid);
     if (!e) {
       e = {

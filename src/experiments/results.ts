@@ -3,6 +3,7 @@
  * and torchrun all write, and every figure reads. On disk it is normalised (each cell's config and provenance
  * once, then compact metric rows); in memory every consumer sees flat {@link ResultRow}s.
  */
+import { stableStringify } from './json';
 import { ORIGINS, type Provenance, type ResultRow, type RunConfig, type MetricName } from './types';
 
 export const RESULTS_SCHEMA = 'aoe-results';
@@ -56,7 +57,7 @@ const CELL_FIELDS = [
 ] as const;
 
 function cellIdOf(r: ResultRow): string {
-  return JSON.stringify(CELL_FIELDS.map((k) => r[k]));
+  return stableStringify(CELL_FIELDS.map((k) => r[k]));
 }
 
 /** Flat rows → the on-disk file (cells deduplicated by identity + grid point + provenance). */
@@ -137,7 +138,7 @@ function checkCell(c: Partial<ResultsCell>, i: number): void {
 
 /** Identity of a measurement, for de-duplicating merged rows (same cell, provenance origin, slice). */
 export function rowKey(r: ResultRow): string {
-  return JSON.stringify([
+  return stableStringify([
     r.experiment,
     r.cellKey,
     r.cell,

@@ -64,6 +64,8 @@ export interface TrainerOptions {
   now?: () => number;
   /** Yield to the event loop between steps so pause/cancel messages get through (default: setTimeout 0). */
   yieldFn?: () => Promise<void>;
+  /** Awaited after each finished epoch (0-based index), after its checkpoint: e.g. evaluate per epoch. */
+  onEpochEnd?: (epoch: number) => Promise<void>;
 }
 
 /**
@@ -271,6 +273,7 @@ export class Trainer {
         const epochDone = this.step % this.stepsPerEpoch === 0;
         if (epochDone) await this.checkpoint();
         this.emit({ ...last, checkpointStep: this.checkpointStep }, point);
+        if (epochDone) await this.options.onEpochEnd?.(epoch);
         await this.yieldFn();
       }
       if (this.cancelled && this.checkpointStep !== this.step) await this.checkpoint();

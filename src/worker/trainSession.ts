@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { WideResNet } from '../models/wrn';
 import { wrnConfig, WRN_PRESETS, type WrnPresetName } from '../models/wrnSpec';
 import type { ModelState } from '../models/types';
-import { Sgd } from '../train/optim/sgd';
+import { sgdForConfig, type Sgd } from '../train/optim/sgd';
 import type { ExperimentConfig } from '../train/config';
 import { importSafetensors, importTfjsZip } from './weightsIo';
 
@@ -74,10 +74,5 @@ export async function fetchPretrained(base: string, dropRate: number): Promise<W
 }
 
 export function makeOptimizer(model: WideResNet, c: ExperimentConfig): Sgd {
-  return new Sgd(model.trainableVariables(), {
-    lr: c.lr,
-    momentum: c.momentum,
-    weightDecay: c.weightDecay,
-    nesterov: c.nesterov && c.momentum > 0,
-  });
+  return sgdForConfig(model.trainableVariables(), c);
 }

@@ -83,3 +83,16 @@ export class Sgd {
     this.buffers.clear();
   }
 }
+
+/** The optimiser a run config asks for (lr is overridden per step by the schedule). */
+export function sgdForConfig(
+  variables: tf.Variable[],
+  c: { lr: number; momentum: number; weightDecay: number; nesterov: boolean },
+): Sgd {
+  return new Sgd(variables, {
+    lr: c.lr,
+    momentum: c.momentum,
+    weightDecay: c.weightDecay,
+    nesterov: c.nesterov && c.momentum > 0,
+  });
+}

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '../../core/random';
 import { energy } from '../../core/energy';
 import { crossEntropy, outlierExposureLoss } from '../../core/losses';
-import { perturbWithMethod } from '../methods';
+import { perturbWithMethod } from '../perturb';
 import { Mlp, initMlpWeights, type MlpWeights } from '../../models/mlp';
 import type { ToyData } from './data';
 import type { ToyParams } from './params';

@@ -1,0 +1,292 @@
+/**
+ * Evaluate any of the nine OOD detectors on a WRN: eval-mode logits and penultimate features of the ID training
+ * subset (for fitting), the ID test set and each OOD set; fit the detectors that need it on THIS model's ID
+ * training features; score; metrics with `oodMetrics` (OOD = positive class, higher score = more OOD).
+ * DOM-free; runs in the worker and in Node. Cancellation: `signal` is checked between batches.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  DICE,
+  EnergyBased,
+  KLMatching,
+  Mahalanobis,
+  MaxLogit,
+  MaxSoftmax,
+  ODIN,
+  SHE,
+  ViM,
+  type Detector,
+} from '../core/detectors';
+import type { Matrix } from '../core/linalg';
+import { oodMetrics, type OodMetrics } from '../core/metrics';
+import { asLogitsFn } from '../models/wrn';
+import type { ImageClassifier } from '../models/types';
+import { gatherImages, normalizer, toImageTensor } from './batches';
+import type { ImageSet, TrainingData } from './types';
+
+/** The nine detectors by name (the same names as result rows and the reference). */
+export const DETECTOR_TABLE = {
+  MSP: { label: 'MSP', fits: false, reads: 'logits' },
+  MaxLogit: { label: 'MaxLogit', fits: false, reads: 'logits' },
+  EBO: { label: 'EBO (energy)', fits: false, reads: 'logits' },
+  ODIN: { label: 'ODIN', fits: false, reads: 'inputs' },
+  Mahalanobis: { label: 'Mahalanobis', fits: true, reads: 'features' },
+  ViM: { label: 'ViM', fits: true, reads: 'features' },
+  KLMatching: { label: 'KL-Matching', fits: true, reads: 'logits' },
+  SHE: { label: 'SHE', fits: true, reads: 'features' },
+  DICE: { label: 'DICE', fits: true, reads: 'features' },
+} as const;
+export type DetectorKey = keyof typeof DETECTOR_TABLE;
+export const DETECTOR_KEYS = Object.keys(DETECTOR_TABLE) as DetectorKey[];
+
+/** Settings of the parametrised detectors (pytorch-ood's examples for a 128-d WRN; OOD_SPEC §1). */
+export const DETECTOR_SETTINGS = {
+  odin: { epsilon: 0.002, temperature: 1000 },
+  /** ViM principal dimension d (⌊D/2⌋ when D is smaller). */
+  vimDim: 64,
+  /** DICE sparsity percentile p on a 0–100 scale (90 = keep the top 10 % of contributions). */
+  dicePercentile: 90,
+} as const;
+
+/** Eval-mode outputs of a set: logits [N, C], features [N, D], predicted classes [N]. */
+export interface SetOutputs {
+  logits: Matrix;
+  features: Matrix;
+  predicted: Int32Array;
+}
+
+export interface OutputOptions {
+  /** Only the first `limit` images (0 = all). */
+  limit?: number;
+  batchSize?: number;
+  signal?: AbortSignal;
+  /** Called after every batch with (images done, images total). */
+  onBatch?: (done: number, total: number) => void;
+}
+
+/** Eval-mode logits and features of (the first `limit` images of) a set. Leaks no tensors. */
+export async function setOutputs(
+  model: ImageClassifier,
+  set: ImageSet,
+  preprocess: (x: tf.Tensor) => tf.Tensor,
+  o: OutputOptions = {},
+): Promise<SetOutputs> {
+  const n = o.limit && o.limit > 0 ? Math.min(o.limit, set.n) : set.n;
+  const bs = o.batchSize ?? 200;
+  const c = model.config.numClasses;
+  let d = 0;
+  const logits = new Float32Array(n * c);
+  let features = new Float32Array(0);
+  const predicted = new Int32Array(n);
+  for (let start = 0; start < n; start += bs) {
+    o.signal?.throwIfAborted();
+    const idx = Array.from({ length: Math.min(bs, n - start) }, (_, i) => start + i);
+    const [l, f] = tf.tidy(() => {
+      const x = preprocess(toImageTensor(gatherImages(set, idx, null), set)) as tf.Tensor4D;
+      const out = model.forward(x, { training: false });
+      return [out.logits, out.features] as const;
+    });
+    const [lv, fv] = (await Promise.all([l.data(), f.data()])) as Float32Array[];
+    tf.dispose([l, f]);
+    if (d === 0) {
+      d = f.shape[1];
+      features = new Float32Array(n * d);
+    }
+    logits.set(lv, start * c);
+    features.set(fv, start * d);
+    for (let i = 0; i < idx.length; i++) {
+      let best = 0;
+      for (let k = 1; k < c; k++) if (lv[i * c + k] > lv[i * c + best]) best = k;
+      predicted[start + i] = best;
+    }
+    o.onBatch?.(start + idx.length, n);
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  return {
+    logits: { data: logits, rows: n, cols: c },
+    features: { data: features, rows: n, cols: d },
+    predicted,
+  };
+}
+
+/** The classification head as the detectors expect it: W C×D row-major (PyTorch layout) and b [C]. */
+export function headOf(model: ImageClassifier): { weight: Matrix; bias: Float32Array } {
+  const state = model.getState();
+  try {
+    const w = state.tensors.get('fc.weight');
+    const b = state.tensors.get('fc.bias');
+    if (!w || !b) throw new Error('The model has no fc.weight / fc.bias head.');
+    const wt = tf.tidy(() => tf.transpose(w));
+    const data = new Float32Array(wt.dataSync());
+    wt.dispose();
+    const [inDim, classes] = w.shape as [number, number];
+    return { weight: { data, rows: classes, cols: inDim }, bias: new Float32Array(b.dataSync()) };
+  } finally {
+    for (const t of state.tensors.values()) t.dispose();
+  }
+}
+
+/** A detector instance for `name`, built for `model` (ODIN runs it; head-based ones read its fc layer). */
+export function createDetector(
+  name: DetectorKey,
+  model: ImageClassifier,
+  head: { weight: Matrix; bias: Float32Array },
+  normStd: readonly number[],
+): Detector {
+  switch (name) {
+    case 'MSP':
+      return new MaxSoftmax();
+    case 'MaxLogit':
+      return new MaxLogit();
+    case 'EBO':
+      return new EnergyBased();
+    case 'ODIN':
+      return new ODIN(asLogitsFn(model, false), { ...DETECTOR_SETTINGS.odin, normStd: [...normStd] });
+    case 'Mahalanobis':
+      return new Mahalanobis();
+    case 'ViM':
+      return new ViM(
+        Math.min(DETECTOR_SETTINGS.vimDim, Math.floor(head.weight.cols / 2)),
+        head.weight,
+        head.bias,
+      );
+    case 'KLMatching':
+      return new KLMatching();
+    case 'SHE':
+      return new SHE(head.weight, head.bias);
+    case 'DICE':
+      return new DICE(head.weight, head.bias, DETECTOR_SETTINGS.dicePercentile);
+  }
+}
+
+/** Scores of `detector` on a set (ODIN re-runs the model on its perturbed inputs batch by batch). */
+async function scoreSet(
+  detector: Detector,
+  name: DetectorKey,
+  out: SetOutputs,
+  set: ImageSet,
+  preprocess: (x: tf.Tensor) => tf.Tensor,
+  signal?: AbortSignal,
+): Promise<Float32Array> {
+  if (name !== 'ODIN') return detector.score({ logits: out.logits, features: out.features });
+  const n = out.logits.rows;
+  const scores = new Float32Array(n);
+  const bs = 100;
+  for (let start = 0; start < n; start += bs) {
+    signal?.throwIfAborted();
+    const idx = Array.from({ length: Math.min(bs, n - start) }, (_, i) => start + i);
+    const x = tf.tidy(() => preprocess(toImageTensor(gatherImages(set, idx, null), set)));
+    try {
+      scores.set(detector.score({ inputs: x }), start);
+    } finally {
+      x.dispose();
+    }
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  return scores;
+}
+
+export interface DetectorEvalOptions {
+  detectors: readonly DetectorKey[];
+  /** OOD set names to score ('all' = every set in `data.oodTests`). */
+  oodSets: readonly string[] | 'all';
+  /** Images per evaluated set (0 = all). */
+  limit: number;
+  /** ID training images to fit on (0 = all). */
+  fitLimit: number;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number, message: string) => void;
+  /** Keep per-sample scores (for export and histograms). */
+  keepScores?: boolean;
+}
+
+export interface DetectorEvaluation {
+  /** ID test accuracy (fraction) over `testCount` images. */
+  accuracy: number;
+  testCount: number;
+  /** metrics[detector][oodSet] (fractions), with the sample counts behind them. */
+  metrics: Record<string, Record<string, OodMetrics & { nId: number; nOod: number }>>;
+  /** Per-sample scores[detector][set] ('ID' is the test set), when `keepScores`. */
+  scores?: Record<string, Record<string, Float32Array>>;
+}
+
+/**
+ * Fit and score the requested detectors on `model` (eval mode, the model's own normalisation in `data`).
+ * Fitted detectors (Mahalanobis, ViM, KL-Matching, SHE, DICE) use the first `fitLimit` ID training images and
+ * their labels. Throws if the model's class count differs from the data's.
+ */
+export async function evaluateDetectors(
+  model: ImageClassifier,
+  data: TrainingData,
+  o: DetectorEvalOptions,
+): Promise<DetectorEvaluation> {
+  if (model.config.numClasses !== data.numClasses) {
+    throw new Error(
+      `The model has ${model.config.numClasses} classes but the ID data has ${data.numClasses}: load a matching model.`,
+    );
+  }
+  const pre = normalizer(data.normalization.mean, data.normalization.std);
+  const names = o.oodSets === 'all' ? Object.keys(data.oodTests) : o.oodSets;
+  for (const s of names) if (!data.oodTests[s]) throw new Error(`No OOD set named "${s}" is loaded.`);
+  const fits = o.detectors.some((d) => DETECTOR_TABLE[d].fits);
+  const phases = names.length + 1 + (fits ? 1 : 0) + o.detectors.length;
+  let phase = 0;
+  const report = (msg: string, within = 0) => o.onProgress?.(Math.min(1, (phase + within) / phases), msg);
+  const outputsOf = async (set: ImageSet, limit: number, what: string) => {
+    const r = await setOutputs(model, set, pre, {
+      limit,
+      signal: o.signal,
+      onBatch: (done, total) => report(`${what}: ${done}/${total} images`, done / total),
+    });
+    phase++;
+    return r;
+  };
+  let fitOut: SetOutputs | null = null;
+  if (fits) fitOut = await outputsOf(data.train, o.fitLimit, 'ID training features for fitting');
+  const idOut = await outputsOf(data.test, o.limit, 'ID test set');
+  const oodOut: Record<string, SetOutputs> = {};
+  for (const s of names) oodOut[s] = await outputsOf(data.oodTests[s], o.limit, s);
+
+  const labels = data.test.labels;
+  if (!labels) throw new Error('The ID test set has no labels.');
+  let correct = 0;
+  for (let i = 0; i < idOut.predicted.length; i++) correct += idOut.predicted[i] === labels[i] ? 1 : 0;
+
+  const head = headOf(model);
+  const metrics: DetectorEvaluation['metrics'] = {};
+  const scores: NonNullable<DetectorEvaluation['scores']> = {};
+  for (const name of o.detectors) {
+    o.signal?.throwIfAborted();
+    report(`${name}: ${DETECTOR_TABLE[name].fits ? 'fitting and ' : ''}scoring`);
+    const det = createDetector(name, model, head, data.normalization.std);
+    if (det.fit && fitOut) {
+      const trainLabels = data.train.labels;
+      if (!trainLabels) throw new Error('The ID training set has no labels to fit detectors on.');
+      det.fit({
+        logits: fitOut.logits,
+        features: fitOut.features,
+        labels: trainLabels.subarray(0, fitOut.logits.rows),
+      });
+    }
+    const idScores = await scoreSet(det, name, idOut, data.test, pre, o.signal);
+    metrics[name] = {};
+    if (o.keepScores) scores[name] = { ID: idScores };
+    for (const s of names) {
+      const oodScores = await scoreSet(det, name, oodOut[s], data.oodTests[s], pre, o.signal);
+      const all = new Float32Array(idScores.length + oodScores.length);
+      all.set(idScores);
+      all.set(oodScores, idScores.length);
+      const lab = new Uint8Array(all.length).fill(1, idScores.length);
+      metrics[name][s] = { ...oodMetrics(all, lab), nId: idScores.length, nOod: oodScores.length };
+      if (o.keepScores) scores[name][s] = oodScores;
+    }
+    phase++;
+  }
+  report('done');
+  return {
+    accuracy: correct / idOut.predicted.length,
+    testCount: idOut.predicted.length,
+    metrics,
+    scores: o.keepScores ? scores : undefined,
+  };
+}
