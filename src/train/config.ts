@@ -125,29 +125,6 @@ export const PRETRAIN_CONFIG: ExperimentConfig = {
   epochs: 10,
 };
 
-/** One row of the "paper values" table the UI shows next to the controls. */
-export interface PaperValue {
-  key: keyof ExperimentConfig;
-  label: string;
-  paper: string;
-  source: string;
-}
-
-export const PAPER_TABLE: PaperValue[] = [
-  { key: 'epsilon', label: 'ε (AOE step)', paper: '0.5', source: 'paper Sec. 5' },
-  { key: 'lambda', label: 'λ (outlier weight)', paper: '0.5', source: 'paper Sec. 5' },
-  { key: 'epochs', label: 'Epochs', paper: '10', source: 'paper Sec. 5' },
-  { key: 'idBatchSize', label: 'ID batch', paper: '128', source: 'code config' },
-  { key: 'outlierBatchSize', label: 'Outlier batch', paper: '128', source: 'code config' },
-  { key: 'lr', label: 'Learning rate', paper: '5e-4 → 1e-6 cosine per step', source: 'paper + code' },
-  { key: 'momentum', label: 'Momentum', paper: '0.9 Nesterov', source: 'paper Sec. 5' },
-  { key: 'weightDecay', label: 'Weight decay', paper: '5e-4 (L2)', source: 'paper Sec. 5' },
-  { key: 'oeReduction', label: 'OE loss mean', paper: 'separate (code: whole-batch)', source: 'Eq. 4' },
-  { key: 'clamp', label: 'Clamp to [0,1]', paper: 'off', source: 'code' },
-  { key: 'pgdSteps', label: 'PGD steps / α', paper: '20 / 0.03', source: 'code' },
-  { key: 'model', label: 'Model', paper: 'WRN-40-2, dropout 0.3', source: 'paper + code' },
-];
-
 /** Check a config; returns a list of human-readable problems (empty when valid). */
 export function validateConfig(c: ExperimentConfig): string[] {
   const errors: string[] = [];

@@ -1,9 +1,10 @@
-import { METHODS, PAPER_TABLE, type ExperimentConfig, type Method } from '../../train/config';
+import { METHODS, type ExperimentConfig, type Method } from '../../train/config';
+import { paperValueOf } from '../../train/wrnSchema';
 import { useTrainingStore } from './store';
 
 function paperHint(key: keyof ExperimentConfig): string | null {
-  const row = PAPER_TABLE.find((r) => r.key === key);
-  return row ? `paper: ${row.paper}` : null;
+  const p = paperValueOf(key);
+  return p ? `paper: ${p.value}` : null;
 }
 
 function NumberField(props: {

@@ -86,6 +86,7 @@ export function createWrnExecutor(env: WrnEnvironment): CellExecutor {
     const outliers = usesOutliers(c.method) ? await env.outliers(c, signal) : null;
     const data: TrainingData = { ...base, outliers };
     const model = await env.startModel(c);
+    const optimizer = sgdForConfig(model.trainableVariables(), c);
     const measurements: Measurement[] = [];
     // Work split for progress: each evaluation counts as one epoch of training.
     const evals = evaluate.everyEpoch ? c.epochs + 1 : 1;
@@ -103,7 +104,7 @@ export function createWrnExecutor(env: WrnEnvironment): CellExecutor {
       const trainer = new Trainer(model, data, c, {
         runId: `experiment-${ctx.spec.id}`,
         store: new MemoryCheckpointStore(),
-        optimizer: sgdForConfig(model.trainableVariables(), c),
+        optimizer,
         onProgress: (p) => {
           if (p.step === 0) return;
           const partial = (p.step % p.stepsPerEpoch) / p.stepsPerEpoch;
@@ -136,6 +137,7 @@ export function createWrnExecutor(env: WrnEnvironment): CellExecutor {
       }
       return { measurements, setting: c.setting };
     } finally {
+      optimizer.dispose();
       model.dispose();
     }
   };

@@ -13,9 +13,17 @@ export const TOY_SCHEMA_VERSION = 2;
 export { METHODS as TOY_METHODS, type Method as ToyMethod } from '../methods';
 export const LIVE_MODES = ['continuous', 'retrain'] as const;
 
-type NumSpec = { type: 'int' | 'float'; default: number; min: number; max: number; help: string };
-type EnumSpec<T extends string> = { type: 'enum'; default: T; values: readonly T[]; help: string };
-type StrSpec = { type: 'string'; default: string; help: string };
+import {
+  mergeValues,
+  schemaDefaults,
+  coerceValue,
+  valuesFromQuery,
+  valuesToQuery,
+  type EnumSpec,
+  type NumSpec,
+  type SchemaValues,
+  type StrSpec,
+} from '../schema';
 
 /** The schema: key → type, default, range/choices and a one-line meaning. */
 export const TOY_SCHEMA = {
@@ -128,28 +136,17 @@ export const TOY_SCHEMA = {
 } as const;
 
 export type ToyKey = keyof typeof TOY_SCHEMA;
-type ValueOf<S> = S extends EnumSpec<infer T> ? T : S extends StrSpec ? string : number;
 /** A full settings object (every key present). */
-export type ToyParams = { -readonly [K in ToyKey]: ValueOf<(typeof TOY_SCHEMA)[K]> };
+export type ToyParams = SchemaValues<typeof TOY_SCHEMA>;
 
 /** Defaults, from the schema. */
 export function defaultToyParams(): ToyParams {
-  const out: Record<string, unknown> = {};
-  for (const [k, spec] of Object.entries(TOY_SCHEMA)) out[k] = spec.default;
-  return out as ToyParams;
+  return schemaDefaults(TOY_SCHEMA);
 }
 
 /** Validate one value against its schema entry; returns the coerced value or undefined if invalid. */
 export function coerceToyValue<K extends ToyKey>(key: K, raw: unknown): ToyParams[K] | undefined {
-  const spec = TOY_SCHEMA[key] as NumSpec | EnumSpec<string> | StrSpec;
-  if (spec.type === 'string') return (typeof raw === 'string' ? raw : undefined) as ToyParams[K] | undefined;
-  if (spec.type === 'enum') {
-    return (spec.values as readonly unknown[]).includes(raw) ? (raw as ToyParams[K]) : undefined;
-  }
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-  if (!Number.isFinite(n)) return undefined;
-  const v = Math.min(spec.max, Math.max(spec.min, spec.type === 'int' ? Math.round(n) : n));
-  return v as ToyParams[K];
+  return coerceValue(TOY_SCHEMA[key], raw) as ToyParams[K] | undefined;
 }
 
 /** Merge a partial update into params, ignoring unknown keys and invalid values (reported in `rejected`). */
@@ -157,18 +154,8 @@ export function mergeToyParams(
   base: ToyParams,
   partial: Partial<Record<string, unknown>>,
 ): { params: ToyParams; rejected: string[] } {
-  const params = { ...base };
-  const rejected: string[] = [];
-  for (const [k, v] of Object.entries(partial)) {
-    if (!(k in TOY_SCHEMA)) {
-      rejected.push(k);
-      continue;
-    }
-    const c = coerceToyValue(k as ToyKey, v);
-    if (c === undefined) rejected.push(k);
-    else (params as Record<string, unknown>)[k] = c;
-  }
-  return { params, rejected };
+  const { values, rejected } = mergeValues(TOY_SCHEMA, base, partial);
+  return { params: values, rejected };
 }
 
 /**
@@ -176,22 +163,15 @@ export function mergeToyParams(
  * later version changes a default), except empty strings.
  */
 export function toyParamsToQuery(p: ToyParams): Record<string, string> {
-  const out: Record<string, string> = { tv: String(TOY_SCHEMA_VERSION) };
-  for (const k of Object.keys(TOY_SCHEMA) as ToyKey[]) {
-    if (p[k] !== '') out[k] = String(p[k]);
-  }
-  return out;
+  return valuesToQuery(TOY_SCHEMA, p, 'tv', TOY_SCHEMA_VERSION);
 }
 
 /** Settings from URL query entries (missing or invalid keys take their defaults). */
 export function toyParamsFromQuery(q: Record<string, string>): ToyParams {
-  const d = defaultToyParams();
   // Version 1 had no schedule (constant lr) and no pre-training: its links keep meaning what they meant.
   if (q.tv === '1') q = { schedule: 'constant', pretrain: '0', ...q };
-  else if (q.tv !== undefined && Number(q.tv) !== TOY_SCHEMA_VERSION) return d;
-  const partial: Record<string, string> = {};
-  for (const k of Object.keys(TOY_SCHEMA)) if (q[k] !== undefined) partial[k] = q[k];
-  return mergeToyParams(d, partial).params;
+  else if (q.tv !== undefined && Number(q.tv) !== TOY_SCHEMA_VERSION) return defaultToyParams();
+  return valuesFromQuery(TOY_SCHEMA, q);
 }
 
 /** Keys whose change requires regenerating the data (and hence the models). */
