@@ -4,6 +4,7 @@
  * figure's CSV and its PNG/SVG all draw exactly these numbers.
  */
 import { stableStringify } from './json';
+import { instanceKey } from './results';
 import type { PlotPanel, PlotSpec, ResultRow, Scalar } from './types';
 
 /** A point of a series: x, mean over seeds, sample sd (0 for one seed), how many seeds. */
@@ -88,19 +89,7 @@ export function panelValues(
     if (bySet !== null && !inSetGroup(r.oodSet, bySet, groups)) continue;
     if (plot.x !== 'epoch' && r.epoch !== null) continue;
     if (plot.x !== 'budget' && r.budget !== null && r.budget !== 0) continue;
-    const id = stableStringify([
-      r.experiment,
-      r.cellKey,
-      r.cell,
-      r.origin,
-      r.backend,
-      r.scale,
-      r.setting,
-      r.epoch,
-      r.budget,
-      r.date,
-      r.detector,
-    ]);
+    const id = instanceKey(r, r.detector);
     const a = acc.get(id);
     if (a) {
       a.sum += r.value;

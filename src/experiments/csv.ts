@@ -4,7 +4,7 @@
  * then every grid-point value as `cell.<key>` and every config value as `config.<key>`. ID accuracy is its own
  * line with empty detector and dataset. `rowsFromCsv` inverts `rowsToCsv`.
  */
-import { stableStringify } from './json';
+import { instanceKey } from './results';
 import { ORIGINS, type MetricName, type Origin, type ResultRow, type RunConfig, type Scalar } from './types';
 
 const METRIC_COLUMNS: readonly MetricName[] = ['AUROC', 'AUPR-IN', 'AUPR-OUT', 'FPR95TPR', 'ACC', 'AREA'];
@@ -49,19 +49,7 @@ export function rowsToCsv(rows: readonly ResultRow[]): string {
   const configCols = [...configKeys].sort();
   const groups = new Map<string, { first: ResultRow; metrics: Map<MetricName, number> }>();
   for (const r of rows) {
-    const id = stableStringify([
-      r.experiment,
-      r.cellKey,
-      r.cell,
-      r.origin,
-      r.backend,
-      r.scale,
-      r.date,
-      r.detector,
-      r.oodSet,
-      r.epoch,
-      r.budget,
-    ]);
+    const id = instanceKey(r, r.detector, r.oodSet);
     let g = groups.get(id);
     if (!g) groups.set(id, (g = { first: r, metrics: new Map() }));
     g.metrics.set(r.metric, r.value);

@@ -4,20 +4,13 @@
  * once, then compact metric rows); in memory every consumer sees flat {@link ResultRow}s.
  */
 import { stableStringify } from './json';
-import { ORIGINS, type Provenance, type ResultRow, type RunConfig, type MetricName } from './types';
+import { ORIGINS, type CellIdentity, type Provenance, type ResultRow, type MetricName } from './types';
 
 export const RESULTS_SCHEMA = 'aoe-results';
 export const RESULTS_VERSION = 1;
 
 /** One trained cell in a results file: identity, config, provenance. */
-export interface ResultsCell extends Provenance {
-  experiment: string;
-  cellKey: string;
-  cell: RunConfig;
-  config: RunConfig;
-  seed: number;
-  setting: string;
-}
+export interface ResultsCell extends CellIdentity, Provenance {}
 
 /** A compact metric row: index into `cells`, then the measurement. */
 export type CompactRow = [
@@ -134,6 +127,26 @@ function checkCell(c: Partial<ResultsCell>, i: number): void {
   if (!c.cell || typeof c.cell !== 'object' || !c.config || typeof c.config !== 'object') {
     throw new Error(`${where}: "cell" and "config" must be objects.`);
   }
+}
+
+/**
+ * Identity of one evaluation of one trained model at one grid point from one source (what a figure averages over
+ * OOD sets and a CSV line groups metrics by).
+ */
+export function instanceKey(r: ResultRow, ...extra: unknown[]): string {
+  return stableStringify([
+    r.experiment,
+    r.cellKey,
+    r.cell,
+    r.origin,
+    r.backend,
+    r.scale,
+    r.setting,
+    r.date,
+    r.epoch,
+    r.budget,
+    ...extra,
+  ]);
 }
 
 /** Identity of a measurement, for de-duplicating merged rows (same cell, provenance origin, slice). */

@@ -9,7 +9,7 @@ import { stableStringify } from './json';
 import type {
   CellPlan,
   ExperimentSpec,
-  MetricName,
+  Measurement,
   Provenance,
   ResultRow,
   RunConfig,
@@ -17,17 +17,7 @@ import type {
   ScaleName,
 } from './types';
 
-/** What an executor measured on one cell (the runner adds identity and provenance). */
-export interface Measurement {
-  detector: string;
-  oodSet: string;
-  metric: MetricName;
-  value: number;
-  epoch: number | null;
-  budget: number | null;
-  nId: number | null;
-  nOod: number | null;
-}
+export type { Measurement };
 
 /** What one executed cell returns. */
 export interface CellOutcome {

@@ -121,11 +121,25 @@ export interface Provenance {
   date: string;
 }
 
-/**
- * One flat result: one number about one trained cell. `value` is a fraction for every metric (AUROC 0.978,
- * ACC 0.9257). `epoch` is null for the final evaluation; `budget` null for clean (unattacked) inputs.
- */
-export interface ResultRow extends Provenance {
+/** One number an executor measured on a trained cell (the runner adds identity and provenance). */
+export interface Measurement {
+  /** '' for ID accuracy / area. */
+  detector: string;
+  /** '' for ID accuracy / area. */
+  oodSet: string;
+  metric: MetricName;
+  value: number;
+  /** null for the final evaluation. */
+  epoch: number | null;
+  /** null for clean (unattacked) inputs. */
+  budget: number | null;
+  /** Number of ID and OOD samples behind an OOD metric (null where not applicable). */
+  nId: number | null;
+  nOod: number | null;
+}
+
+/** Which trained cell, at which grid point, a row is about. */
+export interface CellIdentity {
   experiment: string;
   /** Canonical identity of the trained model (shared between identical cells and experiments). */
   cellKey: string;
@@ -134,20 +148,15 @@ export interface ResultRow extends Provenance {
   /** The complete effective config the cell trained with. */
   config: RunConfig;
   seed: number;
-  /** 'consistent' | 'authors' (WRN), 'toy' (toy). */
+  /** 'consistent' | 'authors' (WRN), 'toy' (toy), 'paper' (printed numbers). */
   setting: string;
-  /** '' for ID accuracy / area. */
-  detector: string;
-  /** '' for ID accuracy / area. */
-  oodSet: string;
-  metric: MetricName;
-  value: number;
-  epoch: number | null;
-  budget: number | null;
-  /** Number of ID and OOD samples behind an OOD metric (null where not applicable). */
-  nId: number | null;
-  nOod: number | null;
 }
+
+/**
+ * One flat result: one number about one trained cell. `value` is a fraction for every metric (AUROC 0.978,
+ * ACC 0.9257).
+ */
+export interface ResultRow extends CellIdentity, Measurement, Provenance {}
 
 /** One planned unit of training: a canonical config and every grid point it serves. */
 export interface CellPlan {

@@ -126,13 +126,8 @@ export function headOf(model: ImageClassifier): { weight: Matrix; bias: Float32A
   }
 }
 
-/** A detector instance for `name`, built for `model` (ODIN runs it; head-based ones read its fc layer). */
-export function createDetector(
-  name: DetectorKey,
-  model: ImageClassifier,
-  head: { weight: Matrix; bias: Float32Array },
-  normStd: readonly number[],
-): Detector {
+/** The detectors that read only logits (usable on any classifier, e.g. the toy MLP), or null for the others. */
+export function createLogitDetector(name: string): Detector | null {
   switch (name) {
     case 'MSP':
       return new MaxSoftmax();
@@ -140,6 +135,23 @@ export function createDetector(
       return new MaxLogit();
     case 'EBO':
       return new EnergyBased();
+    case 'KLMatching':
+      return new KLMatching();
+    default:
+      return null;
+  }
+}
+
+/** A detector instance for `name`, built for `model` (ODIN runs it; head-based ones read its fc layer). */
+export function createDetector(
+  name: DetectorKey,
+  model: ImageClassifier,
+  head: { weight: Matrix; bias: Float32Array },
+  normStd: readonly number[],
+): Detector {
+  const byLogits = createLogitDetector(name);
+  if (byLogits) return byLogits;
+  switch (name) {
     case 'ODIN':
       return new ODIN(asLogitsFn(model, false), { ...DETECTOR_SETTINGS.odin, normStd: [...normStd] });
     case 'Mahalanobis':
@@ -150,11 +162,9 @@ export function createDetector(
         head.weight,
         head.bias,
       );
-    case 'KLMatching':
-      return new KLMatching();
     case 'SHE':
       return new SHE(head.weight, head.bias);
-    case 'DICE':
+    default:
       return new DICE(head.weight, head.bias, DETECTOR_SETTINGS.dicePercentile);
   }
 }

@@ -5,7 +5,8 @@
  * the accepted area (fraction of the view with E < τ at 95 % ID acceptance).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { EnergyBased, KLMatching, MaxLogit, MaxSoftmax, type Detector } from '../../core/detectors';
+import type { Detector } from '../../core/detectors';
+import { createLogitDetector } from '../../train/detectorEval';
 import { oodMetrics } from '../../core/metrics';
 import { buildToyData } from '../../train/toy/data';
 import { defaultToyParams, mergeToyParams, type ToyParams } from '../../train/toy/params';
@@ -13,25 +14,16 @@ import { ToyRun } from '../../train/toy/trainer';
 import { canonicalMethodConfig } from '../../train/methods';
 import type { CellExecutor, Measurement } from '../run';
 import type { RunConfig } from '../types';
+import { ood, scalar, type MetricsByDetector } from './measure';
 
 /** Toy detectors: the MLP exposes logits only, so the logit-based four. */
 export const TOY_DETECTORS = ['MSP', 'MaxLogit', 'EBO', 'KLMatching'] as const;
 
 function toyDetector(name: string): Detector {
-  switch (name) {
-    case 'MSP':
-      return new MaxSoftmax();
-    case 'MaxLogit':
-      return new MaxLogit();
-    case 'EBO':
-      return new EnergyBased();
-    case 'KLMatching':
-      return new KLMatching();
-    default:
-      throw new Error(
-        `The toy MLP exposes only logits: detector "${name}" needs features or inputs it lacks.`,
-      );
-  }
+  const d = createLogitDetector(name);
+  if (!d)
+    throw new Error(`The toy MLP exposes only logits: detector "${name}" needs features or inputs it lacks.`);
+  return d;
 }
 
 /** A cell's run config as complete, validated, canonical ToyParams. */
@@ -65,57 +57,31 @@ export const toyExecutor: CellExecutor = async (config, ctx) => {
     await ctx.control.gate();
     const ev = run.evaluate(Math.min(p.grid, 100), p.view);
     const metrics = ctx.spec.evaluate.metrics;
+    const at = { epoch: null, budget: null };
     const out: Measurement[] = [];
-    const base = { epoch: null, budget: null };
-    if (metrics.includes('ACC'))
-      out.push({
-        ...base,
-        detector: '',
-        oodSet: '',
-        metric: 'ACC',
-        value: ev.accuracy,
-        nId: data.testId.y.length,
-        nOod: null,
-      });
-    if (metrics.includes('AREA'))
-      out.push({
-        ...base,
-        detector: '',
-        oodSet: '',
-        metric: 'AREA',
-        value: ev.acceptedArea,
-        nId: null,
-        nOod: null,
-      });
+    if (metrics.includes('ACC')) out.push(scalar('ACC', ev.accuracy, data.testId.y.length, at));
+    if (metrics.includes('AREA')) out.push(scalar('AREA', ev.acceptedArea, null, at));
     const trainLogits = logitsOf(run, data.train.x);
     const idLogits = logitsOf(run, data.testId.x);
     const sets: Record<string, Float32Array> = { near: data.testNear, far: data.testFar };
+    const wantedSets = ctx.spec.evaluate.oodSets;
+    const byDetector: MetricsByDetector = {};
     for (const name of ctx.spec.evaluate.detectors) {
       const det = toyDetector(name);
       det.fit?.({ logits: trainLogits, labels: data.train.y });
       const idScores = det.score({ logits: idLogits });
+      byDetector[name] = {};
       for (const [setName, pts] of Object.entries(sets)) {
-        if (ctx.spec.evaluate.oodSets !== 'all' && !ctx.spec.evaluate.oodSets.includes(setName)) continue;
-        if (pts.length === 0) continue;
+        if ((wantedSets !== 'all' && !wantedSets.includes(setName)) || pts.length === 0) continue;
         const oodScores = det.score({ logits: logitsOf(run, pts) });
         const scores = new Float32Array(idScores.length + oodScores.length);
         scores.set(idScores);
         scores.set(oodScores, idScores.length);
         const m = oodMetrics(scores, new Uint8Array(scores.length).fill(1, idScores.length));
-        for (const metric of metrics) {
-          if (metric === 'ACC' || metric === 'AREA') continue;
-          out.push({
-            ...base,
-            detector: name,
-            oodSet: setName,
-            metric,
-            value: m[metric],
-            nId: idScores.length,
-            nOod: oodScores.length,
-          });
-        }
+        byDetector[name][setName] = { ...m, nId: idScores.length, nOod: oodScores.length };
       }
     }
+    out.push(...ood(byDetector, metrics, at));
     ctx.onProgress({ fraction: 1, message: 'evaluated' });
     return { measurements: out, setting: 'toy' };
   } finally {

@@ -14,6 +14,7 @@ import type { ImageSet, TrainingData } from '../../train/types';
 import type { ImageClassifier } from '../../models/types';
 import type { CellContext, CellExecutor, CellOutcome, Measurement } from '../run';
 import type { EvaluateSpec, RunConfig } from '../types';
+import { ood, scalar } from './measure';
 
 /** What a WRN cell needs from its surface (worker: the loaded data; Node: public/data; tests: fixtures). */
 export interface WrnEnvironment {
@@ -51,27 +52,9 @@ async function measure(
     signal: ctx.control.signal,
     onProgress: onFraction,
   });
-  const out: Measurement[] = [];
-  const base = { epoch, budget: null };
-  if (evaluate.metrics.includes('ACC')) {
-    out.push({
-      ...base,
-      detector: '',
-      oodSet: '',
-      metric: 'ACC',
-      value: ev.accuracy,
-      nId: ev.testCount,
-      nOod: null,
-    });
-  }
-  for (const [detector, bySet] of Object.entries(ev.metrics)) {
-    for (const [oodSet, m] of Object.entries(bySet)) {
-      for (const metric of evaluate.metrics) {
-        if (metric === 'ACC' || metric === 'AREA') continue;
-        out.push({ ...base, detector, oodSet, metric, value: m[metric], nId: m.nId, nOod: m.nOod });
-      }
-    }
-  }
+  const at = { epoch, budget: null };
+  const out = ood(ev.metrics, evaluate.metrics, at);
+  if (evaluate.metrics.includes('ACC')) out.unshift(scalar('ACC', ev.accuracy, ev.testCount, at));
   return out;
 }
 
