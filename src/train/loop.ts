@@ -200,8 +200,9 @@ export class Trainer {
     const c = this.config;
     // ID batches and outliers enter the network as the setting says (settings.ts); evaluation is separate.
     const pipe = trainingPipeline(c, this.data.normalization);
-    const pre = normalizer(pipe.idNorm.mean, pipe.idNorm.std);
-    const outPre = pipe.outlierNorm ? normalizer(pipe.outlierNorm.mean, pipe.outlierNorm.std) : rawPixels;
+    const idPre = normalizer(pipe.idNorm.mean, pipe.idNorm.std);
+    /** Outliers (pixels) → network input, also inside the attack. */
+    const pre = pipe.outlierNorm ? normalizer(pipe.outlierNorm.mean, pipe.outlierNorm.std) : rawPixels;
     const idSet = this.data.train;
     const outSet = usesOutliers(c.method) ? this.data.outliers : null;
     const outCount = outSet ? pipe.outliersUsed(outSet.n) : 0;
@@ -234,7 +235,7 @@ export class Trainer {
         const rng = new Random(mixSeed(c.seed, STREAM.step, this.step));
         const ids = order!.subarray(inEpoch * c.idBatchSize, (inEpoch + 1) * c.idBatchSize);
         const idPix = gatherImages(idSet, ids, c.augment ? rng.fork() : null);
-        const idX = tf.tidy(() => pre(toImageTensor(idPix, idSet)) as tf.Tensor4D);
+        const idX = tf.tidy(() => idPre(toImageTensor(idPix, idSet)) as tf.Tensor4D);
         const idY = tf.tensor1d(gatherLabels(idSet, ids), 'int32');
         const outX = outSet
           ? toImageTensor(
@@ -245,15 +246,7 @@ export class Trainer {
         const lr = this.schedule(this.step);
         let outcome;
         try {
-          outcome = await trainStep(
-            this.model,
-            this.options.optimizer,
-            { idX, idY, outX },
-            c,
-            lr,
-            rng,
-            outPre,
-          );
+          outcome = await trainStep(this.model, this.options.optimizer, { idX, idY, outX }, c, lr, rng, pre);
         } finally {
           tf.dispose([idX, idY, ...(outX ? [outX] : [])]);
         }
