@@ -5,6 +5,8 @@ import { gatherImages } from './batches';
 import { MemoryCheckpointStore } from './checkpoint';
 import { DEFAULT_CONFIG, type ExperimentConfig } from './config';
 import { Trainer } from './loop';
+import { Random } from '../core/random';
+import { perturbOutliers } from './perturb';
 import { Sgd } from './optim/sgd';
 import { epsilonInBothUnits, SETTING_TABLE, trainingPipeline, withSetting } from './settings';
 import { TinyNet } from './tinyNet';
@@ -71,6 +73,28 @@ describe('setting table', () => {
     expect(c.outlierNorm).toBe(PRETRAINED);
     expect(c.outliersUsed(10000)).toBe(10000);
     expect(SETTING_TABLE.authors.noiseOodCount).toBe(500);
+  });
+});
+
+describe('OE + noise under each setting', () => {
+  it('authors: one ε·N(0, I) pattern shared by the batch (std ε); consistent: i.i.d. with variance ε', () => {
+    const model = new TinyNet(1, 3, 4, 2);
+    const x = tf.zeros([64, 8, 8, 3]) as tf.Tensor4D;
+    const cfg = { ...DEFAULT_CONFIG, method: 'OE+noise' as const, epsilon: 0.25 };
+    const shared = perturbOutliers(model, x, withSetting(cfg, 'authors'), new Random(5), (t) => t);
+    const iid = perturbOutliers(model, x, withSetting(cfg, 'consistent'), new Random(5), (t) => t);
+    const per = 8 * 8 * 3;
+    const a = shared.dataSync();
+    const b = iid.dataSync();
+    for (let i = per; i < a.length; i++) expect(a[i]).toBe(a[i % per]);
+    expect(b.slice(per, 2 * per)).not.toEqual(b.slice(0, per));
+    const sd = (v: Float32Array) => Math.sqrt(v.reduce((s, u) => s + u * u, 0) / v.length);
+    expect(sd(a.slice(0, per) as Float32Array)).toBeGreaterThan(0.25 * 0.8);
+    expect(sd(a.slice(0, per) as Float32Array)).toBeLessThan(0.25 * 1.2);
+    expect(sd(b as Float32Array)).toBeGreaterThan(0.5 * 0.95); // std √0.25 over 12,288 draws
+    expect(sd(b as Float32Array)).toBeLessThan(0.5 * 1.05);
+    tf.dispose([x, shared, iid]);
+    model.dispose();
   });
 });
 
