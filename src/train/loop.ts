@@ -22,6 +22,7 @@ import {
 } from './checkpoint';
 import { usesOutliers, validateConfig, type ExperimentConfig } from './config';
 import { warmupCosineSchedule, type LrSchedule } from '../core/schedules';
+import { trainingPipeline, withSetting } from './settings';
 import { trainStep } from './step';
 import type { Sgd } from './optim/sgd';
 import type { TrainableClassifier, TrainingData } from './types';
@@ -101,7 +102,8 @@ export class Trainer {
     if (problems.length) throw new Error(`Invalid training config: ${problems.join(' ')}`);
     if (usesOutliers(config.method) && !data.outliers?.n)
       throw new Error(`Method ${config.method} needs training outliers, but none are loaded.`);
-    this.config = { ...config };
+    // The named setting fixes some keys (authors' code: shared noise, whole-batch OE mean); run what it fixes.
+    this.config = withSetting({ ...config }, config.setting ?? 'consistent');
     this.trainCount = config.subsetSize ? Math.min(config.subsetSize, data.train.n) : data.train.n;
     this.stepsPerEpoch = stepsPerEpoch(this.trainCount, config.idBatchSize);
     if (this.stepsPerEpoch < 1)
@@ -198,9 +200,14 @@ export class Trainer {
   /** Run until done, cancelled or failed. Resolves with the final progress (never rejects for step errors). */
   async run(): Promise<TrainProgress> {
     const c = this.config;
-    const pre = normalizer(this.data.normalization.mean, this.data.normalization.std);
+    // ID batches and outliers enter the network as the setting says (settings.ts); evaluation is separate.
+    const pipe = trainingPipeline(c, this.data.normalization);
+    const idPre = normalizer(pipe.idNorm.mean, pipe.idNorm.std);
+    /** Outliers (pixels) → network input, also inside the attack. */
+    const pre = pipe.outlierNorm ? normalizer(pipe.outlierNorm.mean, pipe.outlierNorm.std) : rawPixels;
     const idSet = this.data.train;
     const outSet = usesOutliers(c.method) ? this.data.outliers : null;
+    const outCount = outSet ? pipe.outliersUsed(outSet.n) : 0;
     let order: Int32Array | null = null;
     let orderEpoch = -1;
     let epochCorrect = 0;
@@ -230,11 +237,11 @@ export class Trainer {
         const rng = new Random(mixSeed(c.seed, STREAM.step, this.step));
         const ids = order!.subarray(inEpoch * c.idBatchSize, (inEpoch + 1) * c.idBatchSize);
         const idPix = gatherImages(idSet, ids, c.augment ? rng.fork() : null);
-        const idX = tf.tidy(() => pre(toImageTensor(idPix, idSet)) as tf.Tensor4D);
+        const idX = tf.tidy(() => idPre(toImageTensor(idPix, idSet)) as tf.Tensor4D);
         const idY = tf.tensor1d(gatherLabels(idSet, ids), 'int32');
         const outX = outSet
           ? toImageTensor(
-              gatherImages(outSet, outlierIndices(inEpoch, c.outlierBatchSize, outSet.n), null),
+              gatherImages(outSet, outlierIndices(inEpoch, c.outlierBatchSize, outCount), null),
               outSet,
             )
           : null;
@@ -317,6 +324,11 @@ export class Trainer {
   private emit(p: TrainProgress, point: CurvePoint | null): void {
     this.options.onProgress?.(p, point);
   }
+}
+
+/** The authors' outliers enter the network as raw [0,1] pixels (ε then acts in network-input units). */
+function rawPixels(t: tf.Tensor): tf.Tensor {
+  return t;
 }
 
 /** Resolve on a fresh macrotask (lets worker messages in); DOM-free lookup of setTimeout. */

@@ -15,7 +15,7 @@ export interface StepBatch {
   idX: tf.Tensor4D;
   /** [B] int32 labels. */
   idY: tf.Tensor1D;
-  /** [M, H, W, C] training outliers in [0,1] pixel units (null for CE). */
+  /** [M, H, W, C] training outliers in [0,1] pixel units (null for CE); `preprocess` maps them to network input. */
   outX: tf.Tensor4D | null;
 }
 
