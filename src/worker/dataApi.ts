@@ -196,6 +196,7 @@ async function loadServed(
       opts,
     );
     for (const l of r.sets) {
+      for (const m of r.messages) if (m.file === l.set.name) m.file = entry.name;
       l.set.name = entry.name;
       if (f.source?.startsWith('npm package'))
         l.set.source = `npm run data: ${f.source}, 28×28 padded by 2 px to 32×32`;
