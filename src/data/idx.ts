@@ -47,9 +47,11 @@ export function parseIdx(raw: Uint8Array, name = 'file.idx'): IdxArray {
 }
 
 /**
- * MNIST-family grey images (IDX [N, 28, 28]) as a 32×32 RGB set: each image is resized (antialiased bilinear,
- * as torchvision's Resize(32)) or zero-padded by 2 px per side (`mode: 'pad'`), then its grey value is
- * replicated to R, G and B.
+ * MNIST-family grey images (IDX [N, 28, 28]) as a 32×32 RGB set: each image is zero-padded by 2 px per side
+ * (default `mode: 'pad'`: the project's one 28→32 rule, src/data/oodCatalog.ts `PAD_28_TO_32`, also used by
+ * `npm run data` and reference/train_lib.py) or resized (`mode: 'resize'`, antialiased bilinear as
+ * torchvision's Resize(32); images larger than 32 are always resized), then its grey value is replicated to R,
+ * G and B.
  * @param labels optional IDX [N] labels (must match N).
  */
 export function idxToRgb32(
@@ -65,7 +67,7 @@ export function idxToRgb32(
   const [n, h, w] = images.shape;
   if (labels && (labels.shape.length !== 1 || labels.shape[0] !== n))
     throw new DataError(`the labels file has shape (${labels.shape.join(', ')}), not (${n}).`, opts.name);
-  const mode = opts.mode ?? 'resize';
+  const mode = opts.mode ?? 'pad';
   const out = new Uint8Array(n * 32 * 32 * 3);
   for (let i = 0; i < n; i++) {
     const img = images.data.subarray(i * h * w, (i + 1) * h * w);

@@ -64,7 +64,7 @@ describe('IDX (MNIST family)', () => {
     const images = parseIdx(readFixture('fashion-mnist/first20-images-idx3-ubyte.gz'), 'images');
     const labels = parseIdx(readFixture('fashion-mnist/first20-labels-idx1-ubyte.gz'), 'labels');
     expect(images.shape).toEqual([20, 28, 28]);
-    const set = idxToRgb32(images, labels, { name: 'Fashion-MNIST' });
+    const set = idxToRgb32(images, labels, { name: 'Fashion-MNIST', mode: 'resize' });
     const ref = json<{ label: number; resized: number[] }>('fashion-mnist/first_resized_pil_bilinear.json');
     expect(set.labels![0]).toBe(ref.label);
     let worst = 0;
@@ -74,10 +74,25 @@ describe('IDX (MNIST family)', () => {
       worst = Math.max(worst, Math.abs(set.images[3 * p] - ref.resized[p]));
     }
     expect(worst).toBeLessThanOrEqual(1);
-    const padded = idxToRgb32(images, null, { name: 'F', mode: 'pad' });
-    // 2-pixel zero border, original pixel (0,0) at (2,2)
-    expect(padded.images[(2 * 32 + 2) * 3]).toBe(images.data[0]);
-    expect(padded.images[(1 * 32 + 5) * 3]).toBe(0);
+  });
+
+  it('pads 28×28 to 32×32 by default (the one 28→32 rule), exactly as a plain recomputation', () => {
+    const images = parseIdx(readFixture('fashion-mnist/first20-images-idx3-ubyte.gz'), 'images');
+    const padded = idxToRgb32(images, null, { name: 'F' });
+    expect(padded.n).toBe(20);
+    let wrong = 0;
+    let nonzero = 0;
+    for (let i = 0; i < 20; i++)
+      for (let y = 0; y < 32; y++)
+        for (let x = 0; x < 32; x++) {
+          const inside = y >= 2 && y < 30 && x >= 2 && x < 30;
+          const want = inside ? images.data[i * 784 + (y - 2) * 28 + (x - 2)] : 0;
+          const o = ((i * 32 + y) * 32 + x) * 3;
+          for (let c = 0; c < 3; c++) if (padded.images[o + c] !== want) wrong++;
+          if (want) nonzero++;
+        }
+    expect(wrong).toBe(0);
+    expect(nonzero).toBeGreaterThan(5000); // real clothes, not an all-zero comparison
   });
 
   it('rejects a non-IDX file, an unsupported type and a truncated file', () => {

@@ -218,7 +218,7 @@ async function loadUnlabelled(
     const labels =
       [...idxLabels.entries()].find(([n]) => n.replace(/labels-idx1/, 'images-idx3') === f.name)?.[1] ?? null;
     const set = idxToRgb32(arr, labels, { name: niceName(f.name) });
-    set.source = `${opts.origin}: ${f.name} (28×28 grey → 32×32 RGB, resized)`;
+    set.source = `${opts.origin}: ${f.name} (28×28 grey → 32×32 RGB, 2 px zero padding)`;
     out.push({ key: `${role}:${base(f.name)}`, role, set });
   }
   if (looseImages.length) {

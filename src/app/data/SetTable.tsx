@@ -26,7 +26,22 @@ export function SetTable(props: { sets: SetSummary[] }) {
         {props.sets.map((s) => (
           <tr key={s.key} data-key={s.key}>
             <th scope="row">{s.name}</th>
-            <td>{ROLE[s.role]}</td>
+            <td>
+              {ROLE[s.role]}
+              {s.role === 'ood' && (
+                <span
+                  className="tag"
+                  data-testid="ood-group"
+                  title={
+                    s.group
+                      ? `${s.group} OOD for CIFAR-10 (src/data/oodCatalog.ts)`
+                      : 'not in the OOD catalog: counted in neither the near nor the far mean'
+                  }
+                >
+                  {s.group ?? 'ungrouped'}
+                </span>
+              )}
+            </td>
             <td className="num">{s.n.toLocaleString('en')}</td>
             <td
               title={s.perClass?.map((c, i) => `${s.classNames?.[i] ?? i}: ${c}`).join('\n')}

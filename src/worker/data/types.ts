@@ -22,6 +22,8 @@ export interface SetSummary {
   source: string;
   /** True when the set is stored in IndexedDB (restored on the next visit without an upload). */
   cached: boolean;
+  /** OOD sets: near/far from src/data/oodCatalog.ts, null when the catalog does not know the set. */
+  group?: 'near' | 'far' | null;
 }
 
 /** The fitted outlier generator, if any. */
