@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import { Random } from '../core/random';
 import { formatBytes } from '../data/errors';
 import { headOf, type ImageSet } from '../data/imageSet';
+import { resolveLimits, type SizeLimits } from '../data/limits';
 import { loadFiles, type InputFile, type LoadedSet } from '../data/loadFiles';
 import { noiseSet } from '../data/noise';
 import { writeOutlierNpz } from '../data/outliers/npzOutliers';
@@ -24,7 +25,16 @@ import type {
  */
 const sets = new Map<string, LoadedSet & { cached: boolean }>();
 let generator: PpcaGenerator | null = null;
-let cancelToken = 0;
+/** The running load/fit; Cancel aborts its signal, and a new job aborts the previous one. */
+let job: AbortController | null = null;
+/** The user's size limits for loads (unset fields keep their defaults). */
+let limits: Partial<SizeLimits> = {};
+
+function startJob(): AbortSignal {
+  job?.abort();
+  job = new AbortController();
+  return job.signal;
+}
 
 /** The ID training / test set, if loaded (uint8 NHWC). */
 export const getIdSet = (split: 'train' | 'test'): ImageSet | null => sets.get(`id:${split}`)?.set ?? null;
@@ -66,6 +76,7 @@ function summarise(): DataSummary {
   const m = generator?.model;
   return {
     sets: list,
+    limits: resolveLimits(limits),
     generator: m
       ? {
           name: generator!.name,
@@ -128,6 +139,18 @@ async function fetchInput(url: string, name: string): Promise<InputFile> {
 /** Commits loaded sets to the store and (for uploads) to IndexedDB. Caching errors become warnings. */
 async function commit(loaded: LoadedSet[], cache: boolean, messages: DataMessage[]): Promise<string[]> {
   for (const l of loaded) {
+    if (l.role === 'ood') {
+      const taken = [...sets.values()].filter((s) => s.role === 'ood' && s.key !== l.key).map((s) => s.set.name);
+      const unique = uniqueName(l.set.name, taken);
+      if (unique !== l.set.name) {
+        messages.push({
+          level: 'info',
+          file: l.key.slice(4),
+          text: `named "${unique}": an OOD set named "${l.set.name}" is already loaded, and evaluation reports sets by name.`,
+        });
+        l.set.name = unique;
+      }
+    }
     let cached = false;
     if (cache && cacheAvailable()) {
       try {
@@ -147,12 +170,18 @@ async function commit(loaded: LoadedSet[], cache: boolean, messages: DataMessage
   return loaded.map((l) => l.key);
 }
 
+/** `name`, or `name (2)`, `name (3)`, … : the first that is not in `taken`. */
+export function uniqueName(name: string, taken: string[]): string {
+  if (!taken.includes(name)) return name;
+  for (let i = 2; ; i++) if (!taken.includes(`${name} (${i})`)) return `${name} (${i})`;
+}
+
 const base = () => (import.meta.env?.BASE_URL ?? '/').replace(/\/?$/, '/');
 
 async function loadServed(
   report: (p: DataProgress, force?: boolean) => void,
   messages: DataMessage[],
-  token: number,
+  signal: AbortSignal,
 ): Promise<string[]> {
   let manifest: { cifar10?: { files: { path: string }[] }; ood?: { path: string }[] };
   try {
@@ -171,7 +200,8 @@ async function loadServed(
   const opts = {
     decode: browserImageDecoder,
     origin: 'served by npm run data',
-    shouldStop: () => token !== cancelToken,
+    signal,
+    limits,
     onProgress: (p: DataProgress) => report(p),
   };
   if (manifest.cifar10) {
@@ -205,7 +235,7 @@ function thumbsOf(set: ImageSet, count: number): Thumbs {
 
 export const dataApi: DataWorkerApi = {
   async restore(onProgress) {
-    const token = ++cancelToken;
+    const signal = startJob();
     const report = throttle(onProgress);
     const messages: DataMessage[] = [];
     const added: string[] = [];
@@ -229,20 +259,21 @@ export const dataApi: DataWorkerApi = {
         });
       }
     }
-    if (!sets.has('id:train')) added.push(...(await loadServed(report, messages, token)));
+    if (!sets.has('id:train')) added.push(...(await loadServed(report, messages, signal)));
     if (![...sets.values()].some((s) => s.key === 'ood:gaussian'))
       await dataApi.addNoiseSets({ count: 1000, resize: 'subsample', seed: 1 });
     return { summary: summarise(), added, messages };
   },
 
   async loadFiles(files, role, onProgress) {
-    const token = ++cancelToken;
+    const signal = startJob();
     const report = throttle(onProgress);
     const t0 = performance.now();
     const r = await loadFiles(files.map(fileInput), role, {
       decode: browserImageDecoder,
       origin: 'upload',
-      shouldStop: () => token !== cancelToken,
+      signal,
+      limits,
       onProgress: (p) => report(p),
     });
     const messages: DataMessage[] = [...r.messages];
@@ -266,7 +297,7 @@ export const dataApi: DataWorkerApi = {
   },
 
   async fitGenerator({ components, fitCount, seed }, onProgress) {
-    const token = ++cancelToken;
+    const signal = startJob();
     const train = getIdSet('train');
     if (!train) throw new Error('Load the ID training set first: the generator is fitted to its pixels.');
     const report = throttle(onProgress);
@@ -274,7 +305,7 @@ export const dataApi: DataWorkerApi = {
     const subset = subsetImages(train, fitCount, rng.fork());
     const model = fitPpca(subset, rng.fork(), {
       components,
-      shouldStop: () => token !== cancelToken,
+      shouldStop: () => signal.aborted,
       onProgress: (done, total) =>
         report({ phase: 'fitting PPCA', done, total, unit: 'passes' }, done === total),
     });
@@ -324,7 +355,12 @@ export const dataApi: DataWorkerApi = {
     return summarise();
   },
 
+  async setLimits(patch) {
+    limits = { ...limits, ...patch };
+    return summarise();
+  },
+
   cancel() {
-    cancelToken++;
+    job?.abort();
   },
 };
