@@ -5,6 +5,7 @@ import { headOf, type ImageSet } from '../data/imageSet';
 import { resolveLimits, type SizeLimits } from '../data/limits';
 import { loadFiles, type InputFile, type LoadedSet } from '../data/loadFiles';
 import { noiseSet } from '../data/noise';
+import { nameOodSetsUniquely } from '../data/uniqueNames';
 import { writeOutlierNpz } from '../data/outliers/npzOutliers';
 import { PpcaGenerator, fitPpca, subsetImages } from '../data/outliers/ppca';
 import { cacheAll, cacheAvailable, cacheClear, cacheDelete, cachePut } from './data/cache';
@@ -138,19 +139,8 @@ async function fetchInput(url: string, name: string): Promise<InputFile> {
 
 /** Commits loaded sets to the store and (for uploads) to IndexedDB. Caching errors become warnings. */
 async function commit(loaded: LoadedSet[], cache: boolean, messages: DataMessage[]): Promise<string[]> {
+  messages.push(...nameOodSetsUniquely(loaded, sets.values()));
   for (const l of loaded) {
-    if (l.role === 'ood') {
-      const taken = [...sets.values()].filter((s) => s.role === 'ood' && s.key !== l.key).map((s) => s.set.name);
-      const unique = uniqueName(l.set.name, taken);
-      if (unique !== l.set.name) {
-        messages.push({
-          level: 'info',
-          file: l.key.slice(4),
-          text: `named "${unique}": an OOD set named "${l.set.name}" is already loaded, and evaluation reports sets by name.`,
-        });
-        l.set.name = unique;
-      }
-    }
     let cached = false;
     if (cache && cacheAvailable()) {
       try {
@@ -168,12 +158,6 @@ async function commit(loaded: LoadedSet[], cache: boolean, messages: DataMessage
     if (l.role === 'id' && l.split === 'train') generator = null; // fitted to the old data
   }
   return loaded.map((l) => l.key);
-}
-
-/** `name`, or `name (2)`, `name (3)`, … : the first that is not in `taken`. */
-export function uniqueName(name: string, taken: string[]): string {
-  if (!taken.includes(name)) return name;
-  for (let i = 2; ; i++) if (!taken.includes(`${name} (${i})`)) return `${name} (${i})`;
 }
 
 const base = () => (import.meta.env?.BASE_URL ?? '/').replace(/\/?$/, '/');
@@ -317,6 +301,10 @@ export const dataApi: DataWorkerApi = {
     if (!generator) throw new Error('Fit the generator first.');
     const set = generator.sample(count, sigma2, new Random(seed));
     set.name = `PPCA outliers σ²=${sigma2}`;
+    // The user chose PPCA over an uploaded set: drop the upload's cached copy too, so a reload restores the
+    // same choice (PPCA, regenerated) that evaluation and training use now.
+    if (sets.get('outliers')?.cached && cacheAvailable())
+      await cacheDelete('outliers').catch(() => undefined);
     sets.set('outliers', { key: 'outliers', role: 'outliers', set, cached: false });
     return summarise();
   },

@@ -1,5 +1,6 @@
 import { CIFAR10_CLASSES } from '../data/cifar';
 import type { ImageSet } from '../data/imageSet';
+import { uniqueName } from '../data/uniqueNames';
 import { WRN_NORMALIZATION } from '../train/trainingSets';
 import type { TrainingData } from '../train/types';
 import { getIdSet, getOodSets, getTrainingOutliers } from './dataApi';
@@ -32,7 +33,8 @@ export function currentTrainingData(): TrainingData | null {
   if (cached && cached.key.length === key.length && cached.key.every((k, i) => k === key[i]))
     return cached.data;
   const oodTests: Record<string, ImageSet> = {};
-  for (const s of ood) oodTests[s.name] = s;
+  // names are made unique when sets are loaded; this guards the keying evaluation reports by
+  for (const s of ood) oodTests[uniqueName(s.name, Object.keys(oodTests))] = s;
   const data: TrainingData = {
     train,
     test,
@@ -53,7 +55,7 @@ export function describeData(d: TrainingData): DataStatus {
     outlierSource: d.outliers
       ? (d.outliers.source ?? d.outliers.name)
       : 'none — generate them in the Data panel',
-    oodSets: Object.values(d.oodTests).map((s) => ({ name: s.name, count: s.n })),
+    oodSets: Object.entries(d.oodTests).map(([name, s]) => ({ name, count: s.n })),
     source: d.train.source ?? '',
   };
 }

@@ -90,13 +90,19 @@ export async function previewSigma2(sigma2: number): Promise<void> {
 
 export async function generateOutliers(): Promise<void> {
   const { sigma2, outlierCount, seed } = get();
+  const before = get().summary?.sets.find((x) => x.key === 'outliers');
   const summary = await run(`Generating ${outlierCount} outliers`, () =>
     data().generateOutliers({ sigma2, count: outlierCount, seed }),
   );
   if (!summary) return;
   set({ summary });
+  const replaced = before?.cached ? ` (they replace ${before.name}, also removed from the cache)` : '';
   pushMessages([
-    { level: 'info', file: 'training outliers', text: `${outlierCount} PPCA samples at σ² = ${sigma2}` },
+    {
+      level: 'info',
+      file: 'training outliers',
+      text: `${outlierCount} PPCA samples at σ² = ${sigma2}${replaced}`,
+    },
   ]);
   await refreshThumbs();
 }
