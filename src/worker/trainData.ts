@@ -13,6 +13,10 @@ export interface DataStatus {
   outlierSource: string;
   oodSets: { name: string; count: number }[];
   source: string;
+  /** Classes of the ID data (CIFAR-10: 10, CIFAR-100: 100). */
+  classes: number;
+  /** The ID data's name ("CIFAR-100"). */
+  idName: string;
 }
 
 export { WRN_NORMALIZATION };
@@ -57,6 +61,8 @@ export function describeData(d: TrainingData): DataStatus {
       : 'none — generate them in the Data panel',
     oodSets: Object.entries(d.oodTests).map(([name, s]) => ({ name, count: s.n })),
     source: d.train.source ?? '',
+    classes: d.numClasses,
+    idName: d.train.name.replace(/ train$/, ''),
   };
 }
 

@@ -1,4 +1,5 @@
 import * as Comlink from 'comlink';
+import type { SizeLimits } from '../../data/limits';
 import type { DataRole, DataWorkerApi } from '../../worker/data/types';
 import { computeWorker } from '../workerClient';
 import { pushMessages, useDataStore } from './dataStore';
@@ -131,6 +132,12 @@ export async function clearCache(): Promise<void> {
   pushMessages([
     { level: 'info', file: 'IndexedDB', text: 'cache cleared; loaded sets stay until you reload.' },
   ]);
+}
+
+/** Changes the size limits of later loads (bytes per archive and per entry, pixels per image). */
+export async function setSizeLimits(patch: Partial<SizeLimits>): Promise<void> {
+  const summary = await data().setLimits(patch);
+  set({ summary });
 }
 
 export function cancelData(): void {

@@ -59,7 +59,7 @@ function download(fileName: string, bytes: Uint8Array): void {
 export const useTrainingStore = create<TrainingState>((set, get) => {
   /** Run a worker call with a phase and turn failures into a visible error. */
   async function guarded(phase: Phase, fn: () => Promise<void>): Promise<void> {
-    set({ phase, error: null });
+    set({ phase, error: null, message: null }); // an old "Exported …" must not sit beside a new error
     try {
       await fn();
     } catch (err) {
