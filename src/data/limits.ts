@@ -4,7 +4,7 @@ import { DataError } from './errors';
 /**
  * Size limits for everything a user file may expand into. A hostile or corrupt file is refused by its
  * *declared* sizes before anything is allocated, and by a running count while it is inflated, so a 3 MB zip
- * that would inflate to 3 GB costs at most one slice (~16 MB) of work past the limit.
+ * that would inflate to 3 GB costs at most one slice (≤ 4 MiB, see SliceSizer) of work past the limit.
  *
  * Defaults come from what the expected sets need: the CIFAR-10 / CIFAR-100 binary archives inflate to
  * ~185 MB (largest member: CIFAR-100 train.bin, 154 MB); a 10,000-sample `samples-<σ²>.npz` holds 31 MB; the
@@ -91,8 +91,21 @@ export function makeYielder(signal?: AbortSignalLike, everyMs = 40): () => Promi
   };
 }
 
-/** Input bytes pushed into an inflater at a time: deflate expands at most ~1032×, so one push ≤ ~16 MiB. */
-export const INFLATE_SLICE = 16 * 1024;
+/**
+ * How many input bytes to push into an inflater next, so that one push produces about 1 MiB of output whatever
+ * the compression ratio: ordinary data (ratio ~1–3) moves in 64 kB slices, a zip bomb (ratio ~1000) in 1 kB
+ * ones. Deflate expands at most ~1032×, so one push is ≤ ~4 MiB at the 4 kB start and ≤ ~1 MiB once adapted:
+ * the byte budget is overshot by at most that, and the event loop (Cancel) is never held for long.
+ */
+export class SliceSizer {
+  size = 4096;
+  /** Adapts the next slice to the output the last one produced. */
+  update(inBytes: number, outBytes: number): void {
+    const target = MiB;
+    const next = outBytes > 0 ? Math.floor((inBytes * target) / outBytes) : this.size * 2;
+    this.size = Math.max(1024, Math.min(65536, next));
+  }
+}
 
 /** The error for an archive that inflates past its total budget. */
 export function archiveBudgetError(name: string, limit: number, readIn: number, totalIn: number): DataError {
@@ -124,15 +137,19 @@ export async function gunzipBounded(
     parts.push(d);
   });
   const pause = makeYielder(signal);
-  for (let i = 0; i < raw.length; i += INFLATE_SLICE) {
-    const end = Math.min(raw.length, i + INFLATE_SLICE);
+  const sizer = new SliceSizer();
+  for (let i = 0; i < raw.length;) {
+    const end = Math.min(raw.length, i + sizer.size);
     read = end;
+    const before = out;
     try {
       g.push(raw.subarray(i, end), end === raw.length);
     } catch (e) {
       if (e instanceof DataError) throw e;
       throw new DataError(`the gzip data is corrupt or truncated (${(e as Error).message}).`, name);
     }
+    sizer.update(end - i, out - before);
+    i = end;
     await pause();
   }
   const joined = new Uint8Array(out);

@@ -136,7 +136,12 @@ async function loadId(files: InputFile[], opts: LoadOptions): Promise<LoadedSet[
           signal: opts.signal,
           limits: resolveLimits(opts.limits),
           onProgress: (p: StreamProgress) =>
-            opts.onProgress?.({ phase: `reading ${f.name}`, done: p.bytesIn, total: f.size, unit: 'bytes' }),
+            opts.onProgress?.({
+              phase: `reading ${f.name}, ${formatBytes(p.bytesOut)} inflated`,
+              done: p.bytesIn,
+              total: f.size,
+              unit: 'bytes',
+            }),
         },
       );
       const bins = [...members].filter(([n]) => n.endsWith('.bin'));

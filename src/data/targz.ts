@@ -2,7 +2,7 @@ import { Gunzip, strFromU8 } from 'fflate';
 import { DataError } from './errors';
 import {
   DEFAULT_LIMITS,
-  INFLATE_SLICE,
+  SliceSizer,
   archiveBudgetError,
   makeYielder,
   type SizeLimits,
@@ -30,10 +30,10 @@ export function isGzip(bytes: Uint8Array): boolean {
  * @param chunks the archive's bytes in order (e.g. `file.stream()` in a browser, a read stream in Node).
  * @param want picks members by header (path inside the archive).
  * Hostile sizes: a member whose header declares more than `limits.maxEntryBytes` is refused on its header,
- * and the decompressed stream is counted as it grows (gunzip is fed {@link INFLATE_SLICE} bytes at a time), so
- * the read stops within ~16 MiB of `limits.maxArchiveBytes`. The event loop gets a turn every ~40 ms, so an
+ * and the decompressed stream is counted as it grows (gunzip is fed slices sized by {@link SliceSizer}), so
+ * the read stops within ~4 MiB of `limits.maxArchiveBytes`. The event loop gets a turn every ~40 ms, so an
  * aborted `signal` stops the read (throwing LoadCancelled) within a second.
- * @param opts.totalIn archive size for progress; `onProgress` is called after every input chunk
+ * @param opts.totalIn archive size for progress; `onProgress` is called after every input slice
  *   (throttle in the caller).
  * @returns the kept members by path (through `opts.map` when given), in archive order.
  */
@@ -63,6 +63,7 @@ export async function readTarGzStream<T = Uint8Array>(
   const state: { gunzip: Gunzip | null; first: boolean } = { gunzip: null, first: true };
   let bytesIn = 0;
   let bytesOut = 0;
+  const sizer = new SliceSizer();
   const feedTar = (data: Uint8Array) => {
     bytesOut += data.length;
     if (bytesOut > limits.maxArchiveBytes)
@@ -71,9 +72,12 @@ export async function readTarGzStream<T = Uint8Array>(
   };
   /** Bytes held back until there are enough to recognise the format (gzip magic, or 'ustar' at 257). */
   let head: Uint8Array | null = new Uint8Array(0);
+  /** Feeds `chunk` (whose last byte is input byte `bytesIn`) slice by slice, reporting progress after each. */
   const feed = async (chunk: Uint8Array) => {
-    for (let i = 0; i < chunk.length; i += INFLATE_SLICE) {
-      const slice = chunk.subarray(i, Math.min(chunk.length, i + INFLATE_SLICE));
+    for (let i = 0; i < chunk.length;) {
+      const end = Math.min(chunk.length, i + sizer.size);
+      const slice = chunk.subarray(i, end);
+      const before = bytesOut;
       try {
         if (state.gunzip) state.gunzip.push(slice, false);
         else feedTar(slice);
@@ -81,6 +85,9 @@ export async function readTarGzStream<T = Uint8Array>(
         if (e instanceof DataError) throw e;
         throw new DataError(`the gzip data is corrupt (${(e as Error).message}).`, name);
       }
+      sizer.update(end - i, bytesOut - before);
+      i = end;
+      opts.onProgress?.({ bytesIn: bytesIn - (chunk.length - end), totalIn: opts.totalIn ?? 0, bytesOut });
       await pause();
     }
   };
@@ -106,7 +113,6 @@ export async function readTarGzStream<T = Uint8Array>(
       decide(joined);
       await feed(joined);
     } else await feed(chunk);
-    opts.onProgress?.({ bytesIn, totalIn: opts.totalIn ?? 0, bytesOut });
   }
   if (head && head.length > 0) {
     decide(head);

@@ -1,6 +1,6 @@
 import { Inflate, strFromU8 } from 'fflate';
 import { DataError } from './errors';
-import { INFLATE_SLICE, formatSize, makeYielder, type SizeLimits, type AbortSignalLike } from './limits';
+import { SliceSizer, formatSize, makeYielder, type SizeLimits, type AbortSignalLike } from './limits';
 
 /** One entry of a zip's central directory: what it declares, before anything is inflated. */
 export interface ZipEntry {
@@ -107,7 +107,7 @@ export function checkDeclaredSizes(entries: ZipEntry[], name: string, limits: Si
 }
 
 /**
- * Inflates one entry into a buffer of its declared size, in {@link INFLATE_SLICE} input slices, yielding
+ * Inflates one entry into a buffer of its declared size, in slices sized by {@link SliceSizer}, yielding
  * control (a generator step) between slices. An entry that inflates past its declared size (a lying
  * directory) is refused at the first slice that overflows.
  */
@@ -137,14 +137,18 @@ function* inflateEntry(bytes: Uint8Array, e: ZipEntry, name: string): Generator<
     out.set(d, fill);
     fill += d.length;
   });
-  for (let i = 0; i < data.length || i === 0; i += INFLATE_SLICE) {
-    const end = Math.min(data.length, i + INFLATE_SLICE);
+  const sizer = new SliceSizer();
+  for (let i = 0; ;) {
+    const end = Math.min(data.length, i + sizer.size);
+    const before = fill;
     try {
       inf.push(data.subarray(i, end), end === data.length);
     } catch (err) {
       if (err instanceof DataError) throw err;
       throw new DataError(`the zip is corrupt or truncated (${(err as Error).message}).`, name);
     }
+    sizer.update(end - i, fill - before);
+    i = end;
     yield;
     if (end === data.length) break;
   }
