@@ -102,6 +102,7 @@ test('hostile sizes: zip bomb, huge PNG header, over-budget tar.gz — named lim
   const huge2 = panel.getByTestId('data-messages').locator('li').filter({ hasText: 'huge2.png' }).first();
   await expect(huge2).toContainText('the browser cannot decode this image');
   await expect(huge2).not.toContainText('over the');
+  await expect(huge2).not.toContainText('huge2.png: huge2.png'); // each file named once
   await panel.screenshot({ path: 'test-results/hostile-data-messages.png' });
   console.log(`cancel latency ${cancelMs} ms`);
   expect(errors).toEqual([]);

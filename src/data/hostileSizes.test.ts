@@ -185,3 +185,21 @@ describe('hostile sizes: refused on what they declare, before anything is alloca
     expect(r.sets.map((s) => s.set.n)).toEqual([2, 1]);
   });
 });
+
+describe('decode warnings name each file once', () => {
+  it('a decoder reason that repeats the file name is shown without the repeat', async () => {
+    const png = new PNG({ width: 4, height: 4 });
+    const good = new Uint8Array(PNG.sync.write(png));
+    const bad = pngHeaderOnly(8, 8); // a header but no pixel data: the decoder fails
+    const zip = zipSync({ 'a/ok.png': good, 'a/bad.png': bad });
+    const r = await loadFiles([input('set.zip', zip)], 'ood', {
+      ...opts,
+      decode: async (bytes, name) => {
+        if (bytes.length === bad.length) throw new Error(`${name}: the browser cannot decode this image`);
+        return nodeImageDecoder(bytes, name);
+      },
+    });
+    const warnings = r.messages.filter((m) => m.level === 'warning').map((m) => `${m.file}: ${m.text}`);
+    expect(warnings).toEqual(['set.zip: a/bad.png: the browser cannot decode this image']);
+  });
+});

@@ -15,7 +15,8 @@ export interface DecodedImage {
 
 /**
  * Decodes one encoded image (PNG, JPEG, …). The browser worker uses createImageBitmap + OffscreenCanvas; Node
- * tests use pure-JS decoders. Throws on bytes it cannot decode.
+ * tests use pure-JS decoders. Throws on bytes it cannot decode, with a reason that does not repeat the file name
+ * (the caller prefixes it; a leading "<name>: " is stripped).
  */
 export type ImageDecoder = (bytes: Uint8Array, name: string) => Promise<DecodedImage>;
 
@@ -95,7 +96,12 @@ export async function imagesToSet(
       out.set(toRgb32(img.data, img.height, img.width, 4), n * 3072);
       n++;
     } catch (e) {
-      failed.push({ name: images[i].name, reason: e instanceof Error ? e.message : String(e) });
+      const reason = e instanceof Error ? e.message : String(e);
+      const own = `${images[i].name}: `;
+      failed.push({
+        name: images[i].name,
+        reason: reason.startsWith(own) ? reason.slice(own.length) : reason,
+      });
     }
     opts.onProgress?.(i + 1, images.length);
   }

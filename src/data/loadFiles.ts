@@ -56,10 +56,6 @@ const isIdx = (n: string) => /-idx\d-ubyte(\.gz)?$|\.idx\d?(\.gz)?$/i.test(n);
 const niceName = (file: string) =>
   /^textures/i.test(base(file)) ? 'Textures' : /fashion/i.test(file) ? 'Fashion-MNIST' : base(file);
 
-/** A decoder reason without a leading "<file>: " (the message already names the file). */
-const stripName = (reason: string, file: string) =>
-  reason.startsWith(`${file}: `) ? reason.slice(file.length + 2) : reason;
-
 function lines(bytes: Uint8Array): string[] {
   return strFromU8(bytes)
     .split(/\r?\n/)
@@ -189,7 +185,7 @@ async function loadImages(
       text: `skipped ${report.skipped.length} non-image file(s): ${report.skipped.slice(0, 4).join(', ')}${report.skipped.length > 4 ? ', …' : ''}`,
     });
   for (const f of report.failed)
-    messages.push({ level: 'warning', file: `${name}: ${f.name}`, text: stripName(f.reason, f.name) });
+    messages.push({ level: 'warning', file: `${name}: ${f.name}`, text: f.reason });
   return report.set;
 }
 

@@ -62,12 +62,14 @@ export async function readTarGzStream<T = Uint8Array>(
   );
   const state: { gunzip: Gunzip | null; first: boolean } = { gunzip: null, first: true };
   let bytesIn = 0;
+  /** Input bytes pushed into the inflater so far (bytesIn counts those received, some still queued). */
+  let posIn = 0;
   let bytesOut = 0;
   const sizer = new SliceSizer();
   const feedTar = (data: Uint8Array) => {
     bytesOut += data.length;
     if (bytesOut > limits.maxArchiveBytes)
-      throw archiveBudgetError(name, limits.maxArchiveBytes, bytesIn, opts.totalIn ?? 0);
+      throw archiveBudgetError(name, limits.maxArchiveBytes, posIn, opts.totalIn ?? 0);
     tar.push(data);
   };
   /** Bytes held back until there are enough to recognise the format (gzip magic, or 'ustar' at 257). */
@@ -78,6 +80,7 @@ export async function readTarGzStream<T = Uint8Array>(
       const end = Math.min(chunk.length, i + sizer.size);
       const slice = chunk.subarray(i, end);
       const before = bytesOut;
+      posIn = bytesIn - (chunk.length - end);
       try {
         if (state.gunzip) state.gunzip.push(slice, false);
         else feedTar(slice);
