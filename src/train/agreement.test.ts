@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { gzipSync } from 'fflate';
 import { describe, expect, it, vi } from 'vitest';
-import { readFixture } from '../../tests/helpers/fixtures';
+import { cifar100Archive } from '../../tests/helpers/cifar100';
 import { nodeImageDecoder } from '../../tests/helpers/nodeImageDecoder';
 import { loadFiles, type LoadedSet } from '../data/loadFiles';
 import { chunksOf } from '../data/targz';
-import { writeTar } from '../data/tar';
 import { nameOodSetsUniquely } from '../data/uniqueNames';
 import { WideResNet } from '../models/wrn';
 import { wrnConfig } from '../models/wrnSpec';
@@ -18,31 +16,6 @@ import { Sgd } from './optim/sgd';
 import { TinyNet } from './tinyNet';
 import { noiseSet, WRN_NORMALIZATION } from './trainingSets';
 import type { ImageSet, TrainingData } from './types';
-
-/**
- * A CIFAR-100-format archive made from the committed CIFAR-10 slices: records [coarse, fine, 3072 pixels], fine
- * label = 10·(CIFAR-10 label) + (index mod 10), so all 100 classes occur and labels reach 99.
- */
-function cifar100Archive(trainCount: number, testCount: number): Uint8Array {
-  const records = (src: Uint8Array, n: number) => {
-    const out = new Uint8Array(n * 3074);
-    for (let i = 0; i < n; i++) {
-      const fine = src[i * 3073] * 10 + (i % 10);
-      out[i * 3074] = Math.floor(fine / 5);
-      out[i * 3074 + 1] = fine;
-      out.set(src.subarray(i * 3073 + 1, (i + 1) * 3073), i * 3074 + 2);
-    }
-    return out;
-  };
-  const names = Array.from({ length: 100 }, (_, i) => `fine${i}`).join('\n');
-  return gzipSync(
-    writeTar([
-      ['cifar-100-binary/train.bin', records(readFixture('cifar10/train_first1000.bin'), trainCount)],
-      ['cifar-100-binary/test.bin', records(readFixture('cifar10/test_first1000.bin'), testCount)],
-      ['cifar-100-binary/fine_label_names.txt', new TextEncoder().encode(names)],
-    ]),
-  );
-}
 
 async function loadCifar100(trainCount: number, testCount: number): Promise<TrainingData> {
   const bytes = cifar100Archive(trainCount, testCount);
