@@ -122,7 +122,8 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
         set({ status });
       }),
     refresh: async () => {
-      if (get().phase === 'idle') set({ status: await train().status() });
+      // A read: also while weights load, so the data line never lags what evaluation will use.
+      if (get().phase !== 'running') set({ status: await train().status() });
     },
     newModel: () =>
       guarded('loading', async () => {
