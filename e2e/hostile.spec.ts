@@ -72,6 +72,11 @@ test('hostile sizes: zip bomb, huge PNG header, over-budget tar.gz — named lim
     /reading cifar-10-binary\.tar\.gz, [\d.]+ MB inflated \([\d.]+ MB of 1\.\d MB\)/,
   );
   await page.waitForTimeout(300);
+  // The training panel says the data is loading, not that it is missing.
+  const dataLine = page.getByTestId('panel-training').getByTestId('train-data-status');
+  await expect(dataLine).toContainText(/Loading cifar-10-binary\.tar\.gz: reading cifar-10-binary\.tar\.gz/);
+  await expect(dataLine).not.toContainText('No CIFAR-10');
+  await dataLine.screenshot({ path: 'test-results/hostile-training-data-loading.png' });
   expect(await pageLatency(page)).toBeLessThan(500);
   await panel.screenshot({ path: 'test-results/hostile-data-loading.png' });
   const t0 = Date.now();
