@@ -1,7 +1,9 @@
-import { unzipSync } from 'fflate';
 import { DataError } from './errors';
+import { imageSizeProblem } from './imageHeader';
 import type { ImageSet } from './imageSet';
+import { DEFAULT_LIMITS, makeYielder, type SizeLimits, type AbortSignalLike } from './limits';
 import { toRgb32 } from './resize';
+import { unzipBounded } from './zip';
 
 /** A decoded image: RGBA pixels, row-major, as a browser's getImageData or pngjs return. */
 export interface DecodedImage {
@@ -13,7 +15,8 @@ export interface DecodedImage {
 
 /**
  * Decodes one encoded image (PNG, JPEG, …). The browser worker uses createImageBitmap + OffscreenCanvas; Node
- * tests use pure-JS decoders. Throws on bytes it cannot decode.
+ * tests use pure-JS decoders. Throws on bytes it cannot decode, with a reason that does not repeat the file name
+ * (the caller prefixes it; a leading "<name>: " is stripped).
  */
 export type ImageDecoder = (bytes: Uint8Array, name: string) => Promise<DecodedImage>;
 
@@ -31,19 +34,17 @@ export function isImagePath(path: string): boolean {
   return IMAGE_EXT.test(base) && !base.startsWith('.') && !path.includes('__MACOSX/');
 }
 
-/** The members of a zip archive (directories dropped). @throws DataError for a non-zip or a corrupt zip. */
-export function unzipFiles(bytes: Uint8Array, name: string): NamedFile[] {
-  if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b)
-    throw new DataError('not a zip archive (no zip signature).', name);
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes);
-  } catch (e) {
-    throw new DataError(`the zip is corrupt or truncated (${(e as Error).message}).`, name);
-  }
-  return Object.entries(files)
-    .filter(([p]) => !p.endsWith('/'))
-    .map(([p, b]) => ({ name: p, bytes: b }));
+/**
+ * The members of a zip archive (directories dropped), inflated under `limits` (declared sizes checked first).
+ * @throws DataError for a non-zip, a corrupt zip, or one over the limits; LoadCancelled when `signal` aborts.
+ */
+export async function unzipFiles(
+  bytes: Uint8Array,
+  name: string,
+  opts: { limits?: SizeLimits; signal?: AbortSignalLike } = {},
+): Promise<NamedFile[]> {
+  const files = await unzipBounded(bytes, name, opts.limits ?? DEFAULT_LIMITS, { signal: opts.signal });
+  return [...files].map(([p, b]) => ({ name: p, bytes: b }));
 }
 
 /** What an image import produced besides the set: files skipped and why. */
@@ -58,14 +59,22 @@ export interface ImageImportReport {
 /**
  * Decodes a list of image files (a zip's members or a dropped folder) and resizes every image, whatever its size,
  * to 32×32 RGB ({@link toRgb32}: whole image, antialiased bilinear). Non-images are skipped and listed; images
- * that fail to decode are listed with the reason. Throws a {@link DataError} when no image could be used.
+ * whose header declares more than `limits.maxImagePixels`, or that fail to decode, are listed with the reason
+ * (an oversized image is never handed to the decoder). Throws a {@link DataError} when no image could be used.
  * @param onProgress (done, total) after each image.
  */
 export async function imagesToSet(
   files: NamedFile[],
   decode: ImageDecoder,
-  opts: { name: string; onProgress?: (done: number, total: number) => void; shouldStop?: () => boolean },
+  opts: {
+    name: string;
+    onProgress?: (done: number, total: number) => void;
+    signal?: AbortSignalLike;
+    limits?: SizeLimits;
+  },
 ): Promise<ImageImportReport> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const pause = makeYielder(opts.signal);
   const images = files.filter((f) => isImagePath(f.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
   const skipped = files.filter((f) => !isImagePath(f.name)).map((f) => f.name);
   if (images.length === 0)
@@ -77,21 +86,28 @@ export async function imagesToSet(
   const failed: { name: string; reason: string }[] = [];
   let n = 0;
   for (let i = 0; i < images.length; i++) {
-    if (opts.shouldStop?.()) throw new Error('cancelled');
+    await pause();
     try {
+      const problem = imageSizeProblem(images[i].bytes, limits);
+      if (problem) throw new Error(problem);
       const img = await decode(images[i].bytes, images[i].name);
       if (!(img.width > 0 && img.height > 0) || img.data.length !== img.width * img.height * 4)
         throw new Error(`decoder returned ${img.width}×${img.height} with ${img.data.length} bytes`);
       out.set(toRgb32(img.data, img.height, img.width, 4), n * 3072);
       n++;
     } catch (e) {
-      failed.push({ name: images[i].name, reason: e instanceof Error ? e.message : String(e) });
+      const reason = e instanceof Error ? e.message : String(e);
+      const own = `${images[i].name}: `;
+      failed.push({
+        name: images[i].name,
+        reason: reason.startsWith(own) ? reason.slice(own.length) : reason,
+      });
     }
     opts.onProgress?.(i + 1, images.length);
   }
   if (n === 0)
     throw new DataError(
-      `none of its ${images.length} image file(s) could be decoded (first: ${failed[0].name}: ${failed[0].reason}).`,
+      `none of its ${images.length} image file(s) could be used (first: ${failed[0].name}: ${failed[0].reason})`,
       opts.name,
     );
   return {

@@ -122,9 +122,13 @@ describe('loadFiles: one drop, one role, all or nothing', () => {
     expect(train.images[3072 + 5]).toBe(99);
 
     let calls = 0;
+    const abort = new AbortController();
     const cancelled = await loadFiles([fx('archives/cifar10-mini-gnu.tar.gz')], 'id', {
       ...opts,
-      shouldStop: () => ++calls > 3,
+      signal: abort.signal,
+      onProgress: () => {
+        if (++calls === 3) abort.abort();
+      },
     });
     expect(cancelled.sets).toEqual([]);
     expect(cancelled.messages).toEqual([

@@ -10,8 +10,9 @@ import { DataError, formatBytes } from './errors';
 import { idxToRgb32, parseIdx, type IdxArray } from './idx';
 import { imagesToSet, isImagePath, unzipFiles, type ImageDecoder, type NamedFile } from './imageArchive';
 import { concatSets, type ImageSet } from './imageSet';
-import { readOutlierNpz } from './outliers/npzOutliers';
-import { readTarGzStream, type StreamProgress } from './targz';
+import { LoadCancelled, gunzipBounded, resolveLimits, type SizeLimits, type AbortSignalLike } from './limits';
+import { readOutlierNpzAsync } from './outliers/npzOutliers';
+import { isGzip, readTarGzStream, type StreamProgress } from './targz';
 
 /** A user file, independent of where it lives (browser File, Node file, fetched response). */
 export interface InputFile {
@@ -43,7 +44,10 @@ export interface LoadOptions {
   /** Label for `source` ("upload", "served by npm run data"). */
   origin: string;
   onProgress?: (p: { phase: string; done: number; total: number; unit: 'bytes' | 'items' }) => void;
-  shouldStop?: () => boolean;
+  /** Cancels the load (checked at least every ~40 ms of work); the result is then "cancelled, nothing loaded". */
+  signal?: AbortSignalLike;
+  /** Size limits (defaults: {@link DEFAULT_LIMITS}); a file over them is refused with the limit named. */
+  limits?: Partial<SizeLimits>;
 }
 
 const base = (p: string) => p.split('/').pop() ?? p;
@@ -125,9 +129,15 @@ async function loadId(files: InputFile[], opts: LoadOptions): Promise<LoadedSet[
           totalIn: f.size,
           // parse each batch as soon as it is complete, so at most one raw member is held at a time
           map: (n, b): ParsedBatch | string[] => (n.endsWith('.bin') ? parseBatch(n, b) : lines(b)),
-          shouldStop: opts.shouldStop,
+          signal: opts.signal,
+          limits: resolveLimits(opts.limits),
           onProgress: (p: StreamProgress) =>
-            opts.onProgress?.({ phase: `reading ${f.name}`, done: p.bytesIn, total: f.size, unit: 'bytes' }),
+            opts.onProgress?.({
+              phase: `reading ${f.name}, ${formatBytes(p.bytesOut)} inflated`,
+              done: p.bytesIn,
+              total: f.size,
+              unit: 'bytes',
+            }),
         },
       );
       const bins = [...members].filter(([n]) => n.endsWith('.bin'));
@@ -164,7 +174,8 @@ async function loadImages(
 ): Promise<ImageSet> {
   const report = await imagesToSet(files, opts.decode, {
     name,
-    shouldStop: opts.shouldStop,
+    signal: opts.signal,
+    limits: resolveLimits(opts.limits),
     onProgress: (done, total) => opts.onProgress?.({ phase: `decoding ${name}`, done, total, unit: 'items' }),
   });
   if (report.skipped.length)
@@ -173,7 +184,8 @@ async function loadImages(
       file: name,
       text: `skipped ${report.skipped.length} non-image file(s): ${report.skipped.slice(0, 4).join(', ')}${report.skipped.length > 4 ? ', …' : ''}`,
     });
-  for (const f of report.failed) messages.push({ level: 'warning', file: f.name, text: f.reason });
+  for (const f of report.failed)
+    messages.push({ level: 'warning', file: `${name}: ${f.name}`, text: f.reason });
   return report.set;
 }
 
@@ -187,16 +199,19 @@ async function loadUnlabelled(
   const looseImages: NamedFile[] = [];
   const idxImages: { f: InputFile; arr: IdxArray }[] = [];
   const idxLabels = new Map<string, IdxArray>();
+  const limits = resolveLimits(opts.limits);
+  const bounded = { limits, signal: opts.signal };
   for (const f of files) {
     let set: ImageSet | null = null;
-    if (/\.npz$/i.test(f.name)) set = readOutlierNpz(await f.bytes(), f.name);
+    if (/\.npz$/i.test(f.name)) set = await readOutlierNpzAsync(await f.bytes(), f.name, bounded);
     else if (/\.zip$/i.test(f.name))
-      set = await loadImages(unzipFiles(await f.bytes(), f.name), f.name, opts, messages);
+      set = await loadImages(await unzipFiles(await f.bytes(), f.name, bounded), f.name, opts, messages);
     else if (/\.bin$/i.test(f.name)) {
       const s = parseCifarBinary(await f.bytes(), 'cifar10', f.name);
       set = { ...s, labels: null, classNames: undefined };
     } else if (isIdx(f.name)) {
-      const arr = parseIdx(await f.bytes(), f.name);
+      const raw = await f.bytes();
+      const arr = parseIdx(isGzip(raw) ? await gunzipBounded(raw, f.name, limits, opts.signal) : raw, f.name);
       if (arr.shape.length === 1) idxLabels.set(f.name, arr);
       else idxImages.push({ f, arr });
       continue;
@@ -259,7 +274,7 @@ export async function loadFiles(
       });
     return { sets, messages };
   } catch (e) {
-    if (e instanceof Error && e.message === 'cancelled')
+    if (e instanceof LoadCancelled)
       return {
         sets: [],
         messages: [{ level: 'warning', file: 'load', text: 'cancelled; nothing was loaded.' }],

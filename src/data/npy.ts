@@ -1,5 +1,7 @@
-import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { strFromU8, strToU8, zipSync } from 'fflate';
 import { DataError } from './errors';
+import { DEFAULT_LIMITS, type SizeLimits, type AbortSignalLike } from './limits';
+import { isZip, unzipBounded, unzipBoundedSync } from './zip';
 
 /** A numpy array as read from / written to a `.npy`: raw little-endian data plus dtype and shape. */
 export interface NpyArray {
@@ -90,25 +92,42 @@ export function encodeNpy(arr: { dtype: string; shape: number[]; data: Uint8Arra
   return out;
 }
 
-/**
- * Reads a `.npz` (a zip of `.npy` members, stored or deflated) with fflate.
- * @returns arrays by name without the `.npy` suffix.
- * @throws DataError for a file that is not a zip or holds no .npy arrays.
- */
-export function parseNpz(bytes: Uint8Array, name = 'arrays.npz'): Map<string, NpyArray> {
-  if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b)
-    throw new DataError('not a .npz file (a .npz is a zip archive; this file has no zip signature).', name);
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes, { filter: (f) => f.name.endsWith('.npy') });
-  } catch (e) {
-    throw new DataError(`the zip is corrupt or truncated (${(e as Error).message}).`, name);
-  }
+const NOT_NPZ = 'not a .npz file (a .npz is a zip archive; this file has no zip signature).';
+
+function arraysOf(files: Map<string, Uint8Array>, name: string): Map<string, NpyArray> {
   const out = new Map<string, NpyArray>();
-  for (const [member, data] of Object.entries(files))
+  for (const [member, data] of files)
     out.set(member.replace(/\.npy$/, ''), parseNpy(data, `${name}/${member}`));
   if (out.size === 0) throw new DataError('the archive holds no .npy arrays.', name);
   return out;
+}
+
+/**
+ * Reads a `.npz` (a zip of `.npy` members, stored or deflated) under size limits (declared entry sizes are
+ * checked before anything is inflated; see {@link unzipBounded}).
+ * @returns arrays by name without the `.npy` suffix.
+ * @throws DataError for a file that is not a zip, holds no .npy arrays, or exceeds the limits.
+ */
+export function parseNpz(bytes: Uint8Array, name = 'arrays.npz', limits: SizeLimits = DEFAULT_LIMITS) {
+  if (!isZip(bytes)) throw new DataError(NOT_NPZ, name);
+  return arraysOf(
+    unzipBoundedSync(bytes, name, limits, (f) => f.endsWith('.npy')),
+    name,
+  );
+}
+
+/** {@link parseNpz} that yields to the event loop while inflating, so `signal` (Cancel) is honoured. */
+export async function parseNpzAsync(
+  bytes: Uint8Array,
+  name: string,
+  opts: { limits?: SizeLimits; signal?: AbortSignalLike } = {},
+): Promise<Map<string, NpyArray>> {
+  if (!isZip(bytes)) throw new DataError(NOT_NPZ, name);
+  const files = await unzipBounded(bytes, name, opts.limits ?? DEFAULT_LIMITS, {
+    filter: (f) => f.endsWith('.npy'),
+    signal: opts.signal,
+  });
+  return arraysOf(files, name);
 }
 
 /** Writes a `.npz` as `np.savez` does (uncompressed zip members `<name>.npy`). */

@@ -1,5 +1,6 @@
 import { strFromU8, strToU8 } from 'fflate';
 import { DataError } from './errors';
+import { formatSize } from './limits';
 
 /** One member of a tar archive, as its header describes it. */
 export interface TarEntryHeader {
@@ -18,6 +19,8 @@ export interface TarEntrySink {
 }
 
 const BLOCK = 512;
+/** GNU long-name / pax headers are a few hundred bytes; a bigger one is refused before it is allocated. */
+const MAX_META_BYTES = 1 << 20;
 
 function readString(b: Uint8Array, off: number, len: number): string {
   let end = off;
@@ -50,8 +53,9 @@ function checksumOk(b: Uint8Array): boolean {
  * A push-based streaming tar reader (POSIX ustar, GNU long names, pax `path`). Feed it the decompressed bytes
  * in chunks of any size; for each member it asks `onEntry` for a sink (or null to skip the member) and streams
  * the member's data into it. Memory: one 512-byte header buffer; the data is passed through, never collected.
- * Throws {@link DataError} on a bad header ("not a tar archive") and from `finish()` when the archive stops
- * inside a member (truncated).
+ * Throws {@link DataError} on a bad header ("not a tar archive"), on a member whose header declares more than
+ * `maxMemberBytes` (checked on the header, before any of its data is read or allocated), and from `finish()`
+ * when the archive stops inside a member (truncated).
  */
 export class TarStream {
   private header = new Uint8Array(BLOCK);
@@ -73,6 +77,7 @@ export class TarStream {
   constructor(
     private readonly onEntry: (h: TarEntryHeader) => TarEntrySink | null,
     private readonly archiveName = 'archive',
+    private readonly maxMemberBytes = Number.MAX_SAFE_INTEGER,
   ) {}
 
   /** Feeds the next bytes of the (decompressed) tar stream. */
@@ -138,13 +143,22 @@ export class TarStream {
     if (!Number.isFinite(size))
       throw new DataError('a header has an unreadable size field.', this.archiveName);
     const type = String.fromCharCode(h[156] || 48);
+    const isMeta = type === 'L' || type === 'x' || type === 'g';
+    const limit = isMeta ? MAX_META_BYTES : this.maxMemberBytes;
+    if (size > limit)
+      throw new DataError(
+        `the tar header of ${isMeta ? 'a metadata record' : `"${readString(h, 0, 100)}"`} declares ` +
+          `${formatSize(size)}, over the ${formatSize(limit)} limit for one member (a corrupt or hostile archive; ` +
+          'nothing of it was read).',
+        this.archiveName,
+      );
     const magic = readString(h, 257, 6);
     const prefix = magic.startsWith('ustar') ? readString(h, 345, 155) : '';
     let name = readString(h, 0, 100);
     if (prefix) name = `${prefix}/${name}`;
     this.remaining = size;
     this.padding = (BLOCK - (size % BLOCK)) % BLOCK;
-    if (type === 'L' || type === 'x' || type === 'g') {
+    if (isMeta) {
       this.meta = { kind: type === 'L' ? 'L' : 'x', buf: new Uint8Array(size), fill: 0 };
       if (type === 'g') this.meta = { kind: 'x', buf: new Uint8Array(size), fill: 0 };
       this.current = { name: '(metadata)', size, type };

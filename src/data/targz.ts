@@ -1,5 +1,13 @@
 import { Gunzip, strFromU8 } from 'fflate';
 import { DataError } from './errors';
+import {
+  DEFAULT_LIMITS,
+  SliceSizer,
+  archiveBudgetError,
+  makeYielder,
+  type SizeLimits,
+  type AbortSignalLike,
+} from './limits';
 import { TarStream, collectSink, type TarEntryHeader } from './tar';
 
 /** Progress of a streamed read: compressed bytes consumed of the total (total 0 when unknown). */
@@ -21,8 +29,12 @@ export function isGzip(bytes: Uint8Array): boolean {
  * one output chunk, plus the kept members — the archive itself is never held whole.
  * @param chunks the archive's bytes in order (e.g. `file.stream()` in a browser, a read stream in Node).
  * @param want picks members by header (path inside the archive).
- * @param opts.totalIn archive size for progress; `onProgress` is called after every input chunk
- *   (throttle in the caller); `shouldStop` aborts between chunks (throws an Error 'cancelled').
+ * Hostile sizes: a member whose header declares more than `limits.maxEntryBytes` is refused on its header,
+ * and the decompressed stream is counted as it grows (gunzip is fed slices sized by {@link SliceSizer}), so
+ * the read stops within ~4 MiB of `limits.maxArchiveBytes`. The event loop gets a turn every ~40 ms, so an
+ * aborted `signal` stops the read (throwing LoadCancelled) within a second.
+ * @param opts.totalIn archive size for progress; `onProgress` is called after every input slice
+ *   (throttle in the caller).
  * @returns the kept members by path (through `opts.map` when given), in archive order.
  */
 export async function readTarGzStream<T = Uint8Array>(
@@ -34,32 +46,52 @@ export async function readTarGzStream<T = Uint8Array>(
     map?: (name: string, bytes: Uint8Array) => T;
     totalIn?: number;
     onProgress?: (p: StreamProgress) => void;
-    shouldStop?: () => boolean;
+    signal?: AbortSignalLike;
+    limits?: SizeLimits;
   } = {},
 ): Promise<Map<string, T>> {
   const name = opts.name ?? 'archive';
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const pause = makeYielder(opts.signal);
   const out = new Map<string, T>();
   const map = opts.map ?? ((_: string, b: Uint8Array) => b as unknown as T);
   const tar = new TarStream(
     (h) => (want(h) ? collectSink(h.size, (b) => out.set(h.name, map(h.name, b))) : null),
     name,
+    limits.maxEntryBytes,
   );
   const state: { gunzip: Gunzip | null; first: boolean } = { gunzip: null, first: true };
   let bytesIn = 0;
+  /** Input bytes pushed into the inflater so far (bytesIn counts those received, some still queued). */
+  let posIn = 0;
   let bytesOut = 0;
+  const sizer = new SliceSizer();
   const feedTar = (data: Uint8Array) => {
     bytesOut += data.length;
+    if (bytesOut > limits.maxArchiveBytes)
+      throw archiveBudgetError(name, limits.maxArchiveBytes, posIn, opts.totalIn ?? 0);
     tar.push(data);
   };
   /** Bytes held back until there are enough to recognise the format (gzip magic, or 'ustar' at 257). */
   let head: Uint8Array | null = new Uint8Array(0);
-  const feed = (chunk: Uint8Array) => {
-    try {
-      if (state.gunzip) state.gunzip.push(chunk, false);
-      else feedTar(chunk);
-    } catch (e) {
-      if (e instanceof DataError) throw e;
-      throw new DataError(`the gzip data is corrupt (${(e as Error).message}).`, name);
+  /** Feeds `chunk` (whose last byte is input byte `bytesIn`) slice by slice, reporting progress after each. */
+  const feed = async (chunk: Uint8Array) => {
+    for (let i = 0; i < chunk.length;) {
+      const end = Math.min(chunk.length, i + sizer.size);
+      const slice = chunk.subarray(i, end);
+      const before = bytesOut;
+      posIn = bytesIn - (chunk.length - end);
+      try {
+        if (state.gunzip) state.gunzip.push(slice, false);
+        else feedTar(slice);
+      } catch (e) {
+        if (e instanceof DataError) throw e;
+        throw new DataError(`the gzip data is corrupt (${(e as Error).message}).`, name);
+      }
+      sizer.update(end - i, bytesOut - before);
+      i = end;
+      opts.onProgress?.({ bytesIn: bytesIn - (chunk.length - end), totalIn: opts.totalIn ?? 0, bytesOut });
+      await pause();
     }
   };
   const decide = (bytes: Uint8Array) => {
@@ -69,7 +101,7 @@ export async function readTarGzStream<T = Uint8Array>(
       throw new DataError('this is neither a .tar.gz nor a .tar archive (no gzip or tar signature).', name);
   };
   for await (const chunk of chunks) {
-    if (opts.shouldStop?.()) throw new Error('cancelled');
+    await pause();
     if (chunk.length === 0) continue;
     bytesIn += chunk.length;
     if (head) {
@@ -82,13 +114,12 @@ export async function readTarGzStream<T = Uint8Array>(
       }
       head = null;
       decide(joined);
-      feed(joined);
-    } else feed(chunk);
-    opts.onProgress?.({ bytesIn, totalIn: opts.totalIn ?? 0, bytesOut });
+      await feed(joined);
+    } else await feed(chunk);
   }
   if (head && head.length > 0) {
     decide(head);
-    feed(head);
+    await feed(head);
   }
   if (state.first) throw new DataError('the file is empty.', name);
   if (state.gunzip) {

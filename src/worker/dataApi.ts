@@ -2,9 +2,11 @@ import * as Comlink from 'comlink';
 import { Random } from '../core/random';
 import { formatBytes } from '../data/errors';
 import { headOf, type ImageSet } from '../data/imageSet';
+import { resolveLimits, type SizeLimits } from '../data/limits';
 import { loadFiles, type InputFile, type LoadedSet } from '../data/loadFiles';
 import { noiseSet } from '../data/noise';
 import { SERVED_OOD_SETS, oodGroupOf } from '../data/oodCatalog';
+import { nameOodSetsUniquely } from '../data/uniqueNames';
 import { writeOutlierNpz } from '../data/outliers/npzOutliers';
 import { PpcaGenerator, fitPpca, subsetImages } from '../data/outliers/ppca';
 import { cacheAll, cacheAvailable, cacheClear, cacheDelete, cachePut } from './data/cache';
@@ -25,7 +27,16 @@ import type {
  */
 const sets = new Map<string, LoadedSet & { cached: boolean }>();
 let generator: PpcaGenerator | null = null;
-let cancelToken = 0;
+/** The running load/fit; Cancel aborts its signal, and a new job aborts the previous one. */
+let job: AbortController | null = null;
+/** The user's size limits for loads (unset fields keep their defaults). */
+let limits: Partial<SizeLimits> = {};
+
+function startJob(): AbortSignal {
+  job?.abort();
+  job = new AbortController();
+  return job.signal;
+}
 
 /** The ID training / test set, if loaded (uint8 NHWC). */
 export const getIdSet = (split: 'train' | 'test'): ImageSet | null => sets.get(`id:${split}`)?.set ?? null;
@@ -68,6 +79,7 @@ function summarise(): DataSummary {
   const m = generator?.model;
   return {
     sets: list,
+    limits: resolveLimits(limits),
     generator: m
       ? {
           name: generator!.name,
@@ -129,6 +141,7 @@ async function fetchInput(url: string, name: string): Promise<InputFile> {
 
 /** Commits loaded sets to the store and (for uploads) to IndexedDB. Caching errors become warnings. */
 async function commit(loaded: LoadedSet[], cache: boolean, messages: DataMessage[]): Promise<string[]> {
+  messages.push(...nameOodSetsUniquely(loaded, sets.values()));
   for (const l of loaded) {
     let cached = false;
     if (cache && cacheAvailable()) {
@@ -154,7 +167,7 @@ const base = () => (import.meta.env?.BASE_URL ?? '/').replace(/\/?$/, '/');
 async function loadServed(
   report: (p: DataProgress, force?: boolean) => void,
   messages: DataMessage[],
-  token: number,
+  signal: AbortSignal,
 ): Promise<string[]> {
   let manifest: { cifar10?: { files: { path: string }[] }; ood?: { path: string; source?: string }[] };
   try {
@@ -173,7 +186,8 @@ async function loadServed(
   const opts = {
     decode: browserImageDecoder,
     origin: 'served by npm run data',
-    shouldStop: () => token !== cancelToken,
+    signal,
+    limits,
     onProgress: (p: DataProgress) => report(p),
   };
   if (manifest.cifar10) {
@@ -217,7 +231,7 @@ function thumbsOf(set: ImageSet, count: number): Thumbs {
 
 export const dataApi: DataWorkerApi = {
   async restore(onProgress) {
-    const token = ++cancelToken;
+    const signal = startJob();
     const report = throttle(onProgress);
     const messages: DataMessage[] = [];
     const added: string[] = [];
@@ -241,20 +255,21 @@ export const dataApi: DataWorkerApi = {
         });
       }
     }
-    if (!sets.has('id:train')) added.push(...(await loadServed(report, messages, token)));
+    if (!sets.has('id:train')) added.push(...(await loadServed(report, messages, signal)));
     if (![...sets.values()].some((s) => s.key === 'ood:gaussian'))
       await dataApi.addNoiseSets({ count: 1000, resize: 'subsample', seed: 1 });
     return { summary: summarise(), added, messages };
   },
 
   async loadFiles(files, role, onProgress) {
-    const token = ++cancelToken;
+    const signal = startJob();
     const report = throttle(onProgress);
     const t0 = performance.now();
     const r = await loadFiles(files.map(fileInput), role, {
       decode: browserImageDecoder,
       origin: 'upload',
-      shouldStop: () => token !== cancelToken,
+      signal,
+      limits,
       onProgress: (p) => report(p),
     });
     const messages: DataMessage[] = [...r.messages];
@@ -278,7 +293,7 @@ export const dataApi: DataWorkerApi = {
   },
 
   async fitGenerator({ components, fitCount, seed }, onProgress) {
-    const token = ++cancelToken;
+    const signal = startJob();
     const train = getIdSet('train');
     if (!train) throw new Error('Load the ID training set first: the generator is fitted to its pixels.');
     const report = throttle(onProgress);
@@ -286,7 +301,7 @@ export const dataApi: DataWorkerApi = {
     const subset = subsetImages(train, fitCount, rng.fork());
     const model = fitPpca(subset, rng.fork(), {
       components,
-      shouldStop: () => token !== cancelToken,
+      shouldStop: () => signal.aborted,
       onProgress: (done, total) =>
         report({ phase: 'fitting PPCA', done, total, unit: 'passes' }, done === total),
     });
@@ -298,6 +313,10 @@ export const dataApi: DataWorkerApi = {
     if (!generator) throw new Error('Fit the generator first.');
     const set = generator.sample(count, sigma2, new Random(seed));
     set.name = `PPCA outliers σ²=${sigma2}`;
+    // The user chose PPCA over an uploaded set: drop the upload's cached copy too, so a reload restores the
+    // same choice (PPCA, regenerated) that evaluation and training use now.
+    if (sets.get('outliers')?.cached && cacheAvailable())
+      await cacheDelete('outliers').catch(() => undefined);
     sets.set('outliers', { key: 'outliers', role: 'outliers', set, cached: false });
     return summarise();
   },
@@ -336,7 +355,12 @@ export const dataApi: DataWorkerApi = {
     return summarise();
   },
 
+  async setLimits(patch) {
+    limits = { ...limits, ...patch };
+    return summarise();
+  },
+
   cancel() {
-    cancelToken++;
+    job?.abort();
   },
 };

@@ -3,6 +3,7 @@ import * as Comlink from 'comlink';
 import type { WideResNet } from '../models/wrn';
 import { countTrainableParameters } from '../models/wrn';
 import { registerWasmTrainingKernels } from '../models/wasmKernels';
+import { assertClassesAgree, classNamesFor, headClassesOfState } from '../train/agreement';
 import { restoreModelState, type CurvePoint } from '../train/checkpoint';
 import type { ExperimentConfig } from '../train/config';
 import { evaluate, type EvaluationResult } from '../train/evaluate';
@@ -102,6 +103,7 @@ function setModel(m: WideResNet, source: ModelInfo['source'], detail: string): v
     source,
     detail,
     parameters: countTrainableParameters(m),
+    classes: m.config.numClasses,
   };
 }
 
@@ -226,7 +228,7 @@ function manifest(m: WideResNet): WeightsManifest {
     version: 1,
     architecture: m.config,
     normalization: WRN_NORMALIZATION,
-    classes: CLASS_NAMES,
+    classes: classNamesFor(m.config.numClasses, currentTrainingData()?.train.classNames ?? CLASS_NAMES),
     training: lastConfig ? { ...lastConfig } : null,
     seed: lastConfig?.seed ?? null,
     metrics,
@@ -247,16 +249,23 @@ export const trainApi: TrainWorkerApi = {
     return { status: await status(), message: 'Pretrained WRN-16-2 loaded.' };
   },
   async newModel(preset, seed, dropRate) {
-    setModel(newWrn(preset, seed, dropRate), 'scratch', `random init, seed ${seed}`);
+    const classes = currentTrainingData()?.numClasses ?? 10; // the head fits the loaded ID data
+    setModel(
+      newWrn(preset, seed, dropRate, classes),
+      'scratch',
+      `random init, seed ${seed}, ${classes} classes`,
+    );
     return status();
   },
   async start(config, onUpdate) {
     if (trainer) throw new Error('A run is already in progress.');
     const d = requireData();
     let m = requireModel();
+    assertClassesAgree(m.config.numClasses, [d.train, d.test], 'train');
     if (m.config.dropRate !== config.dropRate) {
       const state = m.getState();
-      const fresh = newWrn(presetOf(m.config.depth, m.config.widenFactor), 0, config.dropRate);
+      const preset = presetOf(m.config.depth, m.config.widenFactor);
+      const fresh = newWrn(preset, 0, config.dropRate, m.config.numClasses);
       fresh.setState(state);
       tf.dispose([...state.tensors.values()]);
       setModel(fresh, modelInfo!.source, modelInfo!.detail);
@@ -273,7 +282,9 @@ export const trainApi: TrainWorkerApi = {
     const cp = await store.latest();
     if (!cp) throw new Error('There is no checkpoint to resume.');
     const d = requireData();
-    const m = newWrn(cp.config.model, 0, cp.config.dropRate);
+    const classes = headClassesOfState(cp.modelState.tensors) ?? 10;
+    assertClassesAgree(classes, [d.train, d.test], 'resume training');
+    const m = newWrn(cp.config.model, 0, cp.config.dropRate, classes);
     restoreModelState(m, cp.modelState);
     setModel(m, 'checkpoint', `checkpoint of ${cp.id} at step ${cp.step}`);
     lastConfig = { ...cp.config };

@@ -1,5 +1,6 @@
 import { CIFAR10_CLASSES } from '../data/cifar';
 import type { ImageSet } from '../data/imageSet';
+import { uniqueName } from '../data/uniqueNames';
 import { WRN_NORMALIZATION } from '../train/trainingSets';
 import type { TrainingData } from '../train/types';
 import { getIdSet, getOodSets, getTrainingOutliers } from './dataApi';
@@ -12,6 +13,10 @@ export interface DataStatus {
   outlierSource: string;
   oodSets: { name: string; count: number }[];
   source: string;
+  /** Classes of the ID data (CIFAR-10: 10, CIFAR-100: 100). */
+  classes: number;
+  /** The ID data's name ("CIFAR-100"). */
+  idName: string;
 }
 
 export { WRN_NORMALIZATION };
@@ -32,7 +37,8 @@ export function currentTrainingData(): TrainingData | null {
   if (cached && cached.key.length === key.length && cached.key.every((k, i) => k === key[i]))
     return cached.data;
   const oodTests: Record<string, ImageSet> = {};
-  for (const s of ood) oodTests[s.name] = s;
+  // names are made unique when sets are loaded; this guards the keying evaluation reports by
+  for (const s of ood) oodTests[uniqueName(s.name, Object.keys(oodTests))] = s;
   const data: TrainingData = {
     train,
     test,
@@ -53,8 +59,10 @@ export function describeData(d: TrainingData): DataStatus {
     outlierSource: d.outliers
       ? (d.outliers.source ?? d.outliers.name)
       : 'none — generate them in the Data panel',
-    oodSets: Object.values(d.oodTests).map((s) => ({ name: s.name, count: s.n })),
+    oodSets: Object.entries(d.oodTests).map(([name, s]) => ({ name, count: s.n })),
     source: d.train.source ?? '',
+    classes: d.numClasses,
+    idName: d.train.name.replace(/ train$/, ''),
   };
 }
 

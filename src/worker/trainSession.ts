@@ -12,6 +12,8 @@ export interface ModelInfo {
   source: 'pretrained' | 'scratch' | 'imported' | 'checkpoint' | 'trained';
   detail: string;
   parameters: number;
+  /** Width of the classification head (logits per image). */
+  classes: number;
 }
 
 /** URLs tried for the bundled pretrained CIFAR-10 WRN-16-2 (public/models/wrn-16-2-cifar10/). */
@@ -23,10 +25,10 @@ export function presetOf(depth: number, widen: number): string {
   return hit ? hit[0] : `WRN-${depth}-${widen}`;
 }
 
-/** A fresh WRN of a preset (He init, seeded). */
-export function newWrn(preset: string, seed: number, dropRate: number): WideResNet {
+/** A fresh WRN of a preset (He init, seeded) with a `numClasses`-way head. */
+export function newWrn(preset: string, seed: number, dropRate: number, numClasses = 10): WideResNet {
   if (!(preset in WRN_PRESETS)) throw new Error(`Unknown model preset "${preset}".`);
-  return new WideResNet(wrnConfig(preset as WrnPresetName, { dropRate }), seed);
+  return new WideResNet(wrnConfig(preset as WrnPresetName, { dropRate, numClasses }), seed);
 }
 
 /** Build a model from a state, disposing the state's tensors. */

@@ -3,7 +3,9 @@ import { DropZone } from './DropZone';
 import { OutlierControls } from './OutlierControls';
 import { SetTable } from './SetTable';
 import { Thumbnails } from './Thumbnails';
+import { SizeLimitsControl } from './SizeLimitsControl';
 import { cancelData, clearCache, restoreData } from './dataActions';
+import { loadingText } from './loadingText';
 import { useDataStore } from './dataStore';
 import './data.css';
 
@@ -24,19 +26,11 @@ export function DataPanel() {
       <SetTable sets={sets} />
       {busy && (
         <div className="busy" role="status" data-testid="data-busy">
-          <span>
-            {busy.label}
-            {p && `: ${p.phase}`}
-          </span>
+          <span>{loadingText(busy)}</span>
           {p && p.total > 0 && (
             <progress value={p.done} max={p.total} aria-label="progress">
               {Math.round((100 * p.done) / p.total)}%
             </progress>
-          )}
-          {p && p.unit === 'bytes' && p.total > 0 && (
-            <span className="muted">
-              {(p.done / 1e6).toFixed(0)} / {(p.total / 1e6).toFixed(0)} MB
-            </span>
           )}
           <button type="button" onClick={cancelData}>
             Cancel
@@ -92,6 +86,7 @@ export function DataPanel() {
         ))}
       </div>
       <OutlierControls />
+      <SizeLimitsControl limits={summary?.limits ?? null} />
       <p className="muted small">
         Uploaded sets are kept in this browser (IndexedDB) so the next visit needs no upload.{' '}
         <button type="button" onClick={() => void clearCache()}>

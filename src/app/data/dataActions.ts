@@ -1,4 +1,5 @@
 import * as Comlink from 'comlink';
+import type { SizeLimits } from '../../data/limits';
 import type { DataRole, DataWorkerApi } from '../../worker/data/types';
 import { computeWorker } from '../workerClient';
 import { pushMessages, useDataStore } from './dataStore';
@@ -90,13 +91,19 @@ export async function previewSigma2(sigma2: number): Promise<void> {
 
 export async function generateOutliers(): Promise<void> {
   const { sigma2, outlierCount, seed } = get();
+  const before = get().summary?.sets.find((x) => x.key === 'outliers');
   const summary = await run(`Generating ${outlierCount} outliers`, () =>
     data().generateOutliers({ sigma2, count: outlierCount, seed }),
   );
   if (!summary) return;
   set({ summary });
+  const replaced = before?.cached ? ` (they replace ${before.name}, also removed from the cache)` : '';
   pushMessages([
-    { level: 'info', file: 'training outliers', text: `${outlierCount} PPCA samples at σ² = ${sigma2}` },
+    {
+      level: 'info',
+      file: 'training outliers',
+      text: `${outlierCount} PPCA samples at σ² = ${sigma2}${replaced}`,
+    },
   ]);
   await refreshThumbs();
 }
@@ -125,6 +132,12 @@ export async function clearCache(): Promise<void> {
   pushMessages([
     { level: 'info', file: 'IndexedDB', text: 'cache cleared; loaded sets stay until you reload.' },
   ]);
+}
+
+/** Changes the size limits of later loads (bytes per archive and per entry, pixels per image). */
+export async function setSizeLimits(patch: Partial<SizeLimits>): Promise<void> {
+  const summary = await data().setLimits(patch);
+  set({ summary });
 }
 
 export function cancelData(): void {

@@ -1,4 +1,6 @@
 import { useAppStore } from '../store';
+import { useDataStore } from '../data/dataStore';
+import { loadingText } from '../data/loadingText';
 import type { BackendName } from '../../worker/backend';
 import { useTrainingStore } from './store';
 
@@ -14,6 +16,9 @@ export function StatusSection(props: { busy: boolean }) {
   const backend = useAppStore((s) => s.backend);
   const data = status?.data;
   const model = status?.model;
+  const dataBusy = useDataStore((d) => d.busy);
+  const modelLoading = useTrainingStore((s) => s.phase === 'loading');
+  const mismatch = data && model && model.classes !== data.classes;
   return (
     <div className="train-status">
       <section aria-label="Data" data-testid="train-data-status">
@@ -23,6 +28,10 @@ export function StatusSection(props: { busy: boolean }) {
             {data.train.toLocaleString()} training images, {data.test.toLocaleString()} test images (
             {data.source}); {data.outliers.toLocaleString()} training outliers ({data.outlierSource}); OOD
             test sets: {data.oodSets.map((s) => `${s.name} (${s.count})`).join(', ')}.
+          </p>
+        ) : dataBusy ? (
+          <p className="muted" role="status">
+            {loadingText(dataBusy)}
           </p>
         ) : (
           <p className="muted">
@@ -38,11 +47,23 @@ export function StatusSection(props: { busy: boolean }) {
             <strong>{model.preset}</strong> — {model.source} ({model.detail}),{' '}
             {model.parameters.toLocaleString()} trainable parameters.
           </p>
+        ) : modelLoading ? (
+          <p className="muted" role="status">
+            Loading weights (the pretrained WRN-16-2 from <code>public/models/</code>, or your import) …
+          </p>
         ) : (
           <p className="muted">
             The pretrained CIFAR-10 WRN-16-2 is not in <code>public/models/wrn-16-2-cifar10/</code> yet.
             Import weights (safetensors in PyTorch layout, or an exported .tfjs.zip), or create a fresh model
             and pre-train it with the “CE pre-training” preset.
+          </p>
+        )}
+        {mismatch && (
+          <p className="train-error" role="alert" data-testid="train-class-mismatch">
+            These weights have a {model.classes}-class head but the ID data ({data.idName}) has {data.classes}{' '}
+            classes: training and evaluation are refused until they agree. Import a model trained on{' '}
+            {data.idName}, or create a new model (its head takes the data&apos;s {data.classes} classes) and
+            pre-train it with the “CE pre-training” preset.
           </p>
         )}
         <div className="train-buttons">

@@ -59,7 +59,7 @@ function download(fileName: string, bytes: Uint8Array): void {
 export const useTrainingStore = create<TrainingState>((set, get) => {
   /** Run a worker call with a phase and turn failures into a visible error. */
   async function guarded(phase: Phase, fn: () => Promise<void>): Promise<void> {
-    set({ phase, error: null });
+    set({ phase, error: null, message: null }); // an old "Exported …" must not sit beside a new error
     try {
       await fn();
     } catch (err) {
@@ -122,7 +122,8 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
         set({ status });
       }),
     refresh: async () => {
-      if (get().phase === 'idle') set({ status: await train().status() });
+      // A read: also while weights load, so the data line never lags what evaluation will use.
+      if (get().phase !== 'running') set({ status: await train().status() });
     },
     newModel: () =>
       guarded('loading', async () => {

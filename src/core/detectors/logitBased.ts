@@ -79,7 +79,7 @@ export class KLMatching implements Detector {
 
   fit(data: DetectorFitData): void {
     const f = need(this.name, data.logits, 'logits');
-    const labels = fitLabels(this.name, data.labels, f.rows);
+    const labels = fitLabels(this.name, data.labels, f.rows, f.cols);
     const sums: (Float64Array | null)[] = Array.from({ length: f.cols }, () => null);
     const counts = new Float64Array(f.cols);
     const logp = new Float64Array(f.cols);

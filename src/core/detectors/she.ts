@@ -26,7 +26,7 @@ export class SHE implements Detector {
 
   fit(data: DetectorFitData): void {
     const z = need(this.name, data.features, 'features', this.weight.cols);
-    const labels = fitLabels(this.name, data.labels, z.rows);
+    const labels = fitLabels(this.name, data.labels, z.rows, this.weight.rows);
     let k = 0;
     const present = new Set<number>();
     for (let i = 0; i < z.rows; i++) {

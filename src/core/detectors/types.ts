@@ -55,17 +55,28 @@ export function need(
   return m;
 }
 
-/** Checks fit labels against N rows and returns them with the OOD (negative-label) rows marked for skipping. */
+/**
+ * Checks fit labels against N rows (and, given the head's `numClasses`, that no label reaches past it) and returns
+ * them; OOD rows (negative labels) are kept for the caller to skip.
+ */
 export function fitLabels(
   detector: string,
   labels: ArrayLike<number> | undefined,
   n: number,
+  numClasses?: number,
 ): ArrayLike<number> {
   if (!labels) throw new Error(`${detector}: fit needs labels`);
   if (labels.length !== n) throw new Error(`${detector}: ${labels.length} labels for ${n} rows`);
+  let max = -1;
   for (let i = 0; i < n; i++) {
     if (!Number.isInteger(labels[i])) throw new Error(`${detector}: label at index ${i} is ${labels[i]}`);
+    if (labels[i] > max) max = labels[i];
   }
+  if (numClasses !== undefined && max >= numClasses)
+    throw new Error(
+      `${detector}: the fit labels reach class ${max} but the model has a ${numClasses}-class head: the ID data ` +
+        `and the model disagree (use a model with a ${max + 1}-class head, or ID data with ${numClasses} classes).`,
+    );
   return labels;
 }
 

@@ -1,6 +1,7 @@
 import { DataError } from '../errors';
 import { chwToHwc, hwcToChw, type ImageSet } from '../imageSet';
-import { encodeNpz, parseNpz } from '../npy';
+import type { AbortSignalLike, SizeLimits } from '../limits';
+import { encodeNpz, parseNpz, parseNpzAsync, type NpyArray } from '../npy';
 
 /**
  * Reads an outlier set in the GOE/AOE authors' layout, `samples-<σ²>.npz`: one array `x`, uint8,
@@ -8,7 +9,19 @@ import { encodeNpz, parseNpz } from '../npy';
  * @throws DataError when `x` is missing, not uint8, or not (N, 3, 32, 32).
  */
 export function readOutlierNpz(bytes: Uint8Array, name = 'samples.npz'): ImageSet {
-  const arrays = parseNpz(bytes, name);
+  return outlierSet(parseNpz(bytes, name), name);
+}
+
+/** {@link readOutlierNpz} under size limits, yielding while it inflates so `signal` (Cancel) is honoured. */
+export async function readOutlierNpzAsync(
+  bytes: Uint8Array,
+  name: string,
+  opts: { limits?: SizeLimits; signal?: AbortSignalLike } = {},
+): Promise<ImageSet> {
+  return outlierSet(await parseNpzAsync(bytes, name, opts), name);
+}
+
+function outlierSet(arrays: Map<string, NpyArray>, name: string): ImageSet {
   const x = arrays.get('x');
   if (!x)
     throw new DataError(

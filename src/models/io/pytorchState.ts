@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelState, WrnConfig } from '../types';
+import { assertFiniteWeights } from './validate';
 import { wrnStateEntries, type StateEntry } from '../wrnSpec';
 import {
   parseSafetensors,
@@ -72,6 +73,7 @@ export function torchToTf(e: StateEntry, t: SafetensorsTensor): tf.Tensor {
 /**
  * Map a parsed safetensors file onto a WRN's state. Every key and shape must match `config` exactly
  * (strict, as PyTorch's load_state_dict(strict=True)); the error names the first mismatching key and shapes.
+ * Weights holding NaN or ±Inf are refused, naming the tensor.
  * @returns a `ModelState` whose tensors the caller owns.
  */
 export function stateFromPytorch(file: SafetensorsFile, config: WrnConfig): ModelState {
@@ -96,6 +98,9 @@ export function stateFromPytorch(file: SafetensorsFile, config: WrnConfig): Mode
   for (const [k, t] of tensors) {
     if (!known.has(k)) throw new Error(`unexpected key '${k}' ${shapeText(t.shape)}: not part of ${arch}`);
   }
+  assertFiniteWeights(
+    entries.filter((e) => e.kind !== 'bnCount').map((e) => [e.key, toFloat32(e.key, tensors.get(e.key)!)]),
+  );
   const state: ModelState = { tensors: new Map(), numBatchesTracked: 0 };
   for (const e of entries) {
     const t = tensors.get(e.key);

@@ -30,14 +30,16 @@ function notSafetensors(bytes: Uint8Array): string | null {
   const zip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
   const pickle = bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5;
   if (!zip && !pickle) return null;
-  return (
-    'This looks like a PyTorch .pt/.pth checkpoint (pickle), which the app never opens because unpickling can ' +
-    'run arbitrary code. Convert it to safetensors once in Python:\n' +
-    '  import torch; from safetensors.torch import save_file\n' +
-    "  sd = torch.load('model.pt', map_location='cpu'); sd = sd.get('state_dict', sd)\n" +
-    "  save_file({k: v.contiguous() for k, v in sd.items()}, 'model.safetensors')"
-  );
+  return PICKLE_ADVICE;
 }
+
+/** What to do with a PyTorch checkpoint (legacy pickle, or the zip `torch.save` writes with data.pkl inside). */
+export const PICKLE_ADVICE =
+  'This looks like a PyTorch .pt/.pth checkpoint (pickle), which the app never opens because unpickling can ' +
+  'run arbitrary code. Convert it to safetensors once in Python:\n' +
+  '  import torch; from safetensors.torch import save_file\n' +
+  "  sd = torch.load('model.pt', map_location='cpu'); sd = sd.get('state_dict', sd)\n" +
+  "  save_file({k: v.contiguous() for k, v in sd.items()}, 'model.safetensors')";
 
 function makeArray(dtype: SafetensorsDtype, buffer: ArrayBuffer): SafetensorsData {
   switch (dtype) {

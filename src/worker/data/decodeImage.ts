@@ -1,12 +1,12 @@
 import type { DecodedImage, ImageDecoder } from '../../data/imageArchive';
 
 /** The worker's image decoder: createImageBitmap + OffscreenCanvas (any format the browser reads). */
-export const browserImageDecoder: ImageDecoder = async (bytes, name): Promise<DecodedImage> => {
+export const browserImageDecoder: ImageDecoder = async (bytes): Promise<DecodedImage> => {
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]));
   } catch {
-    throw new Error(`${name}: the browser cannot decode this image`);
+    throw new Error('the browser cannot decode this image'); // the caller names the file
   }
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const ctx = canvas.getContext('2d');

@@ -1,4 +1,5 @@
 /** Shared, serialisable types of the worker's `data` namespace (imported by the UI too). */
+import type { SizeLimits } from '../../data/limits';
 
 export type DataRole = 'id' | 'outliers' | 'ood';
 
@@ -41,6 +42,8 @@ export interface GeneratorSummary {
 
 export interface DataSummary {
   sets: SetSummary[];
+  /** The size limits loads run under (see src/data/limits.ts). */
+  limits: SizeLimits;
   generator: GeneratorSummary | null;
 }
 
@@ -103,6 +106,8 @@ export interface DataWorkerApi {
   remove(key: string): Promise<DataSummary>;
   /** Empties the IndexedDB cache (loaded sets stay in memory until reload). */
   clearCache(): Promise<DataSummary>;
-  /** Stops the running load/fit at its next check. */
+  /** Changes the size limits of later loads (bytes an archive / entry may inflate to, pixels an image may declare). */
+  setLimits(patch: Partial<SizeLimits>): Promise<DataSummary>;
+  /** Aborts the running load/fit (its AbortSignal); it stops within a second, loading nothing. */
   cancel(): void;
 }
