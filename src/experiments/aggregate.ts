@@ -100,6 +100,8 @@ export function panelValues(
       r.budget,
       r.date,
       r.detector,
+      // x may be a row field that differs within an instance (e.g. 'oodSet' for per-set figures).
+      rowValue(r, plot.x),
     ]);
     const a = acc.get(id);
     if (a) {
