@@ -65,6 +65,11 @@ export function DetectorTable(props: { table: DetectorTableResult }) {
           </tbody>
         </table>
       </div>
+      {t.summaries.every((s) => !s.meanNear) && (
+        <p className="an-note">
+          No near-OOD set is loaded, so “near mean” is empty; noise, Fashion-MNIST and Textures count as far.
+        </p>
+      )}
     </div>
   );
 }

@@ -54,7 +54,8 @@ export function Plot(props: {
     const px = ((e.clientX - r.left) / r.width) * width;
     const py = ((e.clientY - r.top) / r.height) * height;
     let best: typeof hover = null;
-    let d = 400;
+    // Snap to the nearest plotted point anywhere in the plot (exact values, not interpolated).
+    let d = Infinity;
     for (const l of lines)
       for (const [x, y] of l.points) {
         const dd = (sx(x) - px) ** 2 + (sy(y) - py) ** 2;

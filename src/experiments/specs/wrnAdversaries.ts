@@ -12,7 +12,7 @@ export const wrnAdversaries = defineExperiment({
   grid: { method: ['AOE', 'AOE-PGD'], epsilon: [0.1, 0.25, 0.5, 1], seed: [1] },
   scales: wrnScales(
     { smoke: { pgdSteps: 2 }, quick: { pgdSteps: 5 } },
-    '8 cells; quick PGD uses 5 steps (α = 0.03), about 3× an AOE cell (README)',
+    '2,000 ID images, 62 steps of 32 + 32, 1,000 test images per set; 8 cells, PGD with 5 steps (α = 0.03); time per cell: README “Quick-scale cost”',
   ),
   evaluate: { detectors: ['EBO', 'MSP'], oodSets: 'all', metrics: ['ACC', 'AUROC', 'FPR95TPR'] },
   plot: {

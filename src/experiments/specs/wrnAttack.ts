@@ -16,8 +16,8 @@ function attackSpec(kind: 'fgsm' | 'pgd'): ExperimentSpec {
     scales: wrnScales(
       {},
       pgd
-        ? '2 cells; 10-step PGD on every OOD image at 6 budgets (README)'
-        : '2 cells; one FGSM step on every OOD image at 6 budgets (README)',
+        ? '2,000 ID images, 62 steps of 32 + 32, 1,000 test images per set; 2 cells; 10-step PGD on every OOD image at 6 budgets; time per cell: README “Quick-scale cost”'
+        : '2,000 ID images, 62 steps of 32 + 32, 1,000 test images per set; 2 cells; one FGSM step on every OOD image at 6 budgets; time per cell: README “Quick-scale cost”',
     ),
     evaluate: {
       detectors: ['EBO', 'MSP'],

@@ -12,7 +12,7 @@ export const wrnEpochs = defineExperiment({
   grid: { method: ['OE', 'AOE'], seed: [1] },
   scales: wrnScales(
     { smoke: { epochs: 2 }, quick: { epochs: 4, subsetSize: 1000 } },
-    '2 cells of 4 epochs × 31 steps on 1,000 ID images, evaluated after each epoch (README)',
+    '1,000 ID images, 4 epochs × 31 steps of 32 + 32, evaluated after each epoch on 1,000 test images per set; 2 cells; time per cell: README “Quick-scale cost”',
   ),
   evaluate: {
     detectors: ['EBO', 'MSP'],

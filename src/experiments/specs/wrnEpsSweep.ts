@@ -11,7 +11,10 @@ export const wrnEpsSweep = defineExperiment({
   model: 'wrn',
   base: WRN_BASE,
   grid: { method: ['AOE', 'OE+noise'], epsilon: EPSILONS, seed: [1] },
-  scales: wrnScales({}, '11 cells (ε = 0 shared); one AOE cell: see README (measured, Node WASM)'),
+  scales: wrnScales(
+    {},
+    '2,000 ID images, 62 steps of 32 + 32, 1,000 test images per set; 11 cells (ε = 0 shared); time per cell: README “Quick-scale cost”',
+  ),
   evaluate: { detectors: ['EBO', 'MSP'], oodSets: 'all', metrics: ['ACC', 'AUROC', 'FPR95TPR'] },
   plot: {
     kind: 'line',

@@ -13,7 +13,7 @@ export const wrnOutlierCount = defineExperiment({
   grid: { method: ['OE', 'AOE'], outlierCount: [10, 100, 1000, 10000], seed: [1] },
   scales: wrnScales(
     {},
-    '8 cells; a quick run sees ≤ 1,984 outliers (62 steps × 32), so 10,000 acts like 1,000 there (README)',
+    '2,000 ID images, 62 steps of 32 + 32, 1,000 test images per set; 8 cells; a quick run sees ≤ 1,984 outliers, so 10,000 acts like 1,984 there; time per cell: README “Quick-scale cost”',
   ),
   evaluate: { detectors: ['EBO', 'MSP'], oodSets: 'all', metrics: ['ACC', 'AUROC', 'FPR95TPR'] },
   plot: {

@@ -11,7 +11,10 @@ export const wrnSigma2 = defineExperiment({
   model: 'wrn',
   base: { ...WRN_BASE, epsilon: 0.5 },
   grid: { method: ['OE', 'AOE'], sigma2: [0.5, 1, 2, 4, 8, 16], seed: [1] },
-  scales: wrnScales({}, '12 cells; each costs about one quick OE / AOE cell (README)'),
+  scales: wrnScales(
+    {},
+    '2,000 ID images, 62 steps of 32 + 32, 1,000 test images per set; 12 cells; time per cell: README “Quick-scale cost”',
+  ),
   evaluate: { detectors: ['EBO', 'MSP'], oodSets: 'all', metrics: ['ACC', 'AUROC', 'FPR95TPR'] },
   plot: {
     kind: 'line',
