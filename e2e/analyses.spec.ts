@@ -34,8 +34,10 @@ test('analyses of the pretrained model render on first open', async ({ page }) =
 
   // ROC hover: exact values of the nearest point.
   const roc = panel.getByTestId('an-roc-plot').locator('svg');
+  await roc.scrollIntoViewIfNeeded();
   const box = (await roc.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.3);
+  await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.3);
   await expect(panel.getByTestId('plot-hover')).toContainText(/\(\d\.\d+, \d\.\d+\)/);
   await expect(panel.getByTestId('an-per-dataset')).toContainText('Gaussian');
 

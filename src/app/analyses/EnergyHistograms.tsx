@@ -76,7 +76,7 @@ export function EnergyHistograms() {
       </div>
       <Plot
         title="Energy E(x) = −logsumexp f(x) (lower = more ID); fraction of each set per bin"
-        width={860}
+        width={640}
         height={300}
         x={[edges[0], edges[BINS]]}
         y={[0, yMax || 1]}

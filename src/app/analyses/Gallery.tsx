@@ -41,8 +41,9 @@ export function Gallery() {
   return (
     <div data-testid="an-gallery">
       <p className="an-note">
-        Rows: ε (pixels); columns: the same outliers. They barely change to the eye, yet their energy falls
-        towards the ID mean{idMean !== null ? ` (${idMean.toFixed(2)})` : ''} — the model rates them more
+        Rows: ε (pixels); columns: the same outliers. At small ε they barely change to the eye; from ε = 0.25
+        the step shows as coloured noise — still nothing like a CIFAR-10 image — while the energy mostly falls
+        towards the ID mean{idMean !== null ? ` (${idMean.toFixed(2)})` : ''}: the model rates them more
         in-distribution. Pixels are clipped to [0, 1] for display only.
       </p>
       <div className="an-gallery">

@@ -14,10 +14,13 @@ export function PerDataset(props: { table: DetectorTableResult }) {
   const sx = (v: number) => left + ((v - 0.5) / 0.5) * (w - left - 60);
   return (
     <div data-testid="an-per-dataset">
+      <p className="an-note">
+        Detector: the one chosen for the ROC curves. Blue = far OOD, orange = near OOD, grey = not grouped.
+      </p>
       <svg viewBox={`0 0 ${w} ${h}`} width="100%" role="img" aria-label="AUROC per OOD set, far to near">
-        <text x={left} y={14} className="an-plot-title">
+        <text x={8} y={14} className="an-plot-title">
           {DETECTOR_TABLE[summary.detector as keyof typeof DETECTOR_TABLE]?.label ?? summary.detector} AUROC
-          per set, far (top) → near (bottom); axis from 0.5 (random) to 1
+          (%), far (top) → near (bottom); bars start at 50 = random guess
         </text>
         {summary.sets.map((s, i) => {
           const y = 24 + i * (barH + 6);
