@@ -35,6 +35,12 @@ export function AnalysesPanel() {
     if (version !== null && hasData && idle && version !== useAnalysesStore.getState().version)
       void refresh();
   }, [version, hasData, idle, refresh]);
+  const training = useTrainingStore((t) => t.phase === 'running');
+  const cancel = s.cancel;
+  useEffect(() => {
+    // A training run changes the weights under an analysis: stop it; it reruns when the run ends.
+    if (training && useAnalysesStore.getState().busy) void cancel();
+  }, [training, cancel]);
   const t = s.table;
   return (
     <Panel id="analyses" title="Analyses of the current model">

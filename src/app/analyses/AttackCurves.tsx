@@ -29,7 +29,7 @@ function lines(r: AttackResult, key: 'auroc' | 'fpr95', chance: number): PlotLin
 }
 
 function modelTitle(r: AttackResult): string {
-  return r.model.method ? `${r.model.method} model` : r.model.label;
+  return r.model.method ? `${r.model.method}-trained` : 'this model';
 }
 
 /** Fig. 6: AUROC and FPR95 vs attack budget, per OOD set and averaged; one row per analysed model. */
@@ -77,27 +77,29 @@ export function AttackCurves() {
         </p>
       )}
       {s.attacks.map((r) => (
-        <div
-          key={`${r.model.version}-${r.kind}-${r.detector}`}
-          className="an-row"
-          data-testid="an-attack-result"
-        >
-          <Plot
-            title={`${modelTitle(r)}: ${r.detector} AUROC under ${r.kind.toUpperCase()}`}
-            x={[0, 1]}
-            y={[0, 1]}
-            xLabel="attack budget ‖δ‖∞ (pixels)"
-            yLabel="AUROC"
-            lines={lines(r, 'auroc', 0.5)}
-          />
-          <Plot
-            title={`${modelTitle(r)}: ${r.detector} FPR95 under ${r.kind.toUpperCase()}`}
-            x={[0, 1]}
-            y={[0, 1]}
-            xLabel="attack budget ‖δ‖∞ (pixels)"
-            yLabel="FPR at 95 % TPR"
-            lines={lines(r, 'fpr95', 0.95)}
-          />
+        <div key={`${r.model.version}-${r.kind}-${r.detector}`} data-testid="an-attack-result">
+          <p className="an-model-label">
+            {r.model.method ? `${r.model.method}: ` : ''}
+            {r.model.label} — {r.kind.toUpperCase()}, {r.limit} images per set
+          </p>
+          <div className="an-row">
+            <Plot
+              title={`${modelTitle(r)}: ${r.detector} AUROC under ${r.kind.toUpperCase()}`}
+              x={[0, 1]}
+              y={[0, 1]}
+              xLabel="attack budget ‖δ‖∞ (pixels)"
+              yLabel="AUROC"
+              lines={lines(r, 'auroc', 0.5)}
+            />
+            <Plot
+              title={`${modelTitle(r)}: ${r.detector} FPR95 under ${r.kind.toUpperCase()}`}
+              x={[0, 1]}
+              y={[0, 1]}
+              xLabel="attack budget ‖δ‖∞ (pixels)"
+              yLabel="FPR at 95 % TPR"
+              lines={lines(r, 'fpr95', 0.95)}
+            />
+          </div>
         </div>
       ))}
     </div>

@@ -20,7 +20,7 @@ export function PerDataset(props: { table: DetectorTableResult }) {
       <svg viewBox={`0 0 ${w} ${h}`} width="100%" role="img" aria-label="AUROC per OOD set, far to near">
         <text x={8} y={14} className="an-plot-title">
           {DETECTOR_TABLE[summary.detector as keyof typeof DETECTOR_TABLE]?.label ?? summary.detector} AUROC
-          (%), far (top) → near (bottom); bars start at 50 = random guess
+          (%), far → near; bars start at 50 (random)
         </text>
         {summary.sets.map((s, i) => {
           const y = 24 + i * (barH + 6);

@@ -160,10 +160,10 @@ export const SET_COLORS = [
   '#e8590c',
   '#2f9e44',
   '#9c36b5',
-  '#c2255c',
   '#1098ad',
+  '#8d6e63',
   '#f08c00',
   '#5c940d',
-  '#862e9c',
+  '#495057',
 ];
 export const ID_COLOR = '#1c7ed6';
