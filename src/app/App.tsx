@@ -3,6 +3,7 @@ import { Panel } from './Panel';
 import { TrainingPanel } from './training/TrainingPanel';
 import { DataPanel } from './data/DataPanel';
 import { ToyPanel } from './toy/ToyPanel';
+import { AnalysesPanel } from './analyses/AnalysesPanel';
 
 export function App() {
   return (
@@ -25,6 +26,7 @@ export function App() {
           <DataPanel />
         </Panel>
         <TrainingPanel />
+        <AnalysesPanel />
       </main>
     </div>
   );

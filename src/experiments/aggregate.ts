@@ -89,7 +89,8 @@ export function panelValues(
     if (bySet !== null && !inSetGroup(r.oodSet, bySet, groups)) continue;
     if (plot.x !== 'epoch' && r.epoch !== null) continue;
     if (plot.x !== 'budget' && r.budget !== null && r.budget !== 0) continue;
-    const id = instanceKey(r, r.detector);
+    // x may be a row field that differs within an instance (e.g. 'oodSet' for per-set figures).
+    const id = instanceKey(r, r.detector, rowValue(r, plot.x));
     const a = acc.get(id);
     if (a) {
       a.sum += r.value;

@@ -2,8 +2,27 @@
 import type { ExperimentSpec } from './types';
 import { toyEpsSweep } from './specs/toyEpsSweep';
 import { wrnTable2 } from './specs/wrnTable2';
+import { wrnEpsSweep } from './specs/wrnEpsSweep';
+import { wrnSigma2 } from './specs/wrnSigma2';
+import { wrnEpochs } from './specs/wrnEpochs';
+import { wrnOutlierCount } from './specs/wrnOutlierCount';
+import { wrnAdversaries } from './specs/wrnAdversaries';
+import { wrnAttack, wrnAttackPgd } from './specs/wrnAttack';
+import { wrnPerDataset } from './specs/wrnPerDataset';
 
-export const EXPERIMENTS: readonly ExperimentSpec[] = [toyEpsSweep, wrnTable2];
+/** In the paper's order: tables, then figures, then ablations; the toy first. */
+export const EXPERIMENTS: readonly ExperimentSpec[] = [
+  toyEpsSweep,
+  wrnTable2,
+  wrnEpsSweep,
+  wrnAttack,
+  wrnAttackPgd,
+  wrnPerDataset,
+  wrnSigma2,
+  wrnEpochs,
+  wrnOutlierCount,
+  wrnAdversaries,
+];
 
 /** The spec with this id, or an error listing the ids there are. */
 export function experimentById(id: string): ExperimentSpec {

@@ -178,6 +178,22 @@ function reuseRows(spec: ExperimentSpec, plan: CellPlan, stored: readonly Result
 }
 
 /**
+ * Whether a trained cell's stored rows (maybe from another experiment) answer everything `evaluate` asks: each
+ * detector, metric and named OOD set, every attack budget, per-epoch rows. Otherwise the cell runs again (the
+ * same training with this spec's evaluation), e.g. Fig. 6 after Table 2 shares the OE training but not the attack.
+ */
+export function storedCovers(stored: readonly ResultRow[], evaluate: ExperimentSpec['evaluate']): boolean {
+  const has = (f: (r: ResultRow) => boolean) => stored.some(f);
+  for (const d of evaluate.detectors) if (!has((r) => r.detector === d)) return false;
+  for (const m of evaluate.metrics) if (m !== 'AREA' && !has((r) => r.metric === m)) return false;
+  if (evaluate.oodSets !== 'all')
+    for (const s of evaluate.oodSets) if (!has((r) => r.oodSet === s)) return false;
+  if (evaluate.attack) for (const b of evaluate.attack.budgets) if (!has((r) => r.budget === b)) return false;
+  if (evaluate.everyEpoch && !has((r) => r.epoch !== null)) return false;
+  return true;
+}
+
+/**
  * Run (or resume) an experiment. Resolves with all rows of the grid (reused and new) when every cell is done;
  * rejects with an AbortError when cancelled (rows of finished cells are already in the store).
  */
@@ -210,7 +226,7 @@ export async function runExperiment(spec: ExperimentSpec, o: RunOptions): Promis
     const plan = plans[index];
     await control.gate();
     const stored = await o.store.rowsForCell(plan.cellKey, o.scale);
-    if (stored.length > 0) {
+    if (stored.length > 0 && storedCovers(stored, spec.evaluate)) {
       const rows = reuseRows(spec, plan, stored);
       const fresh = rows.filter(
         (r) =>

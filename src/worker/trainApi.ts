@@ -49,6 +49,8 @@ export interface CheckpointSummary {
 export interface TrainStatus {
   data: DataStatus | null;
   model: ModelInfo | null;
+  /** Bumped whenever the model or its weights change (load, import, a training run): analyses refresh on it. */
+  modelVersion: number;
   checkpoint: CheckpointSummary | null;
   running: boolean;
 }
@@ -94,9 +96,28 @@ let trainer: Trainer | null = null;
 let lastConfig: ExperimentConfig | null = null;
 let lastMetrics: EvaluationResult | null = null;
 let deviceLost: string | null = null;
+let modelVersion = 0;
+
+/** The loaded model for other worker areas (analyses), with its version and the method that trained it. */
+export function currentModel(): {
+  model: WideResNet;
+  info: ModelInfo;
+  version: number;
+  method: string | null;
+} | null {
+  if (!model || !modelInfo) return null;
+  const method = modelInfo.source === 'trained' ? (lastConfig?.method ?? null) : null;
+  return { model, info: modelInfo, version: modelVersion, method };
+}
+
+/** True while a training run holds the model. */
+export function trainingRunning(): boolean {
+  return trainer !== null;
+}
 
 function setModel(m: WideResNet, source: ModelInfo['source'], detail: string): void {
   if (model && model !== m) model.dispose();
+  modelVersion++;
   model = m;
   modelInfo = {
     preset: presetOf(m.config.depth, m.config.widenFactor),
@@ -130,6 +151,7 @@ async function status(): Promise<TrainStatus> {
       return d ? describeData(d) : null;
     })(),
     model: modelInfo,
+    modelVersion,
     checkpoint: await summary(),
     running: trainer !== null,
   };
@@ -193,6 +215,7 @@ async function runTrainer(
       status: 'error',
       error: `${deviceLost} Reload the page to resume from the checkpoint of step ${final.checkpointStep}.`,
     };
+  if (final.step > 0) modelVersion++;
   if (final.step > 0 && modelInfo) {
     const how = final.status === 'completed' ? '' : `, ${final.status}`;
     const detail = `${t.config.method}, ${final.step} of ${final.totalSteps} steps${how}`;

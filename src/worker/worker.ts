@@ -8,6 +8,7 @@ import { modelsApi } from './modelsApi';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { dataApi } from './dataApi';
 import { createToyApi } from './toyApi';
+import { analysesApi } from './analysesApi';
 
 const api: WorkerApi = {
   init: (forced) => selectBackend(forced),
@@ -16,6 +17,7 @@ const api: WorkerApi = {
   models: modelsApi,
   data: dataApi,
   toy: Comlink.proxy(createToyApi()),
+  analyses: analysesApi,
 };
 
 Comlink.expose(api);

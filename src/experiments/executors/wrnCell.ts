@@ -5,6 +5,7 @@
  * and a fresh start model, so the worker, Node and tests differ only there.
  */
 import { DEFAULT_CONFIG, validateConfig, type ExperimentConfig } from '../../train/config';
+import { evaluateAttack } from '../../train/attackEval';
 import { evaluateDetectors, type DetectorKey } from '../../train/detectorEval';
 import { Trainer } from '../../train/loop';
 import { MemoryCheckpointStore } from '../../train/checkpoint';
@@ -44,6 +45,7 @@ async function measure(
   ctx: CellContext,
   onFraction: (f: number, msg: string) => void,
 ): Promise<Measurement[]> {
+  if (evaluate.attack) return measureAttack(model, data, c, evaluate, epoch, ctx, onFraction);
   const ev = await evaluateDetectors(model, data, {
     detectors: evaluate.detectors as readonly DetectorKey[],
     oodSets: evaluate.oodSets,
@@ -55,6 +57,54 @@ async function measure(
   const at = { epoch, budget: null };
   const out = ood(ev.metrics, evaluate.metrics, at);
   if (evaluate.metrics.includes('ACC')) out.unshift(scalar('ACC', ev.accuracy, ev.testCount, at));
+  return out;
+}
+
+/**
+ * Measurements under the spec's test-time attack (Fig. 6): clean ID accuracy, and every detector × OOD set ×
+ * metric per budget (rows carry `budget`; budget 0 is the clean evaluation).
+ */
+async function measureAttack(
+  model: ImageClassifier,
+  data: TrainingData,
+  c: ExperimentConfig,
+  evaluate: EvaluateSpec,
+  epoch: number | null,
+  ctx: CellContext,
+  onFraction: (f: number, msg: string) => void,
+): Promise<Measurement[]> {
+  const attack = evaluate.attack!;
+  const ev = await evaluateAttack(model, data, {
+    kind: attack.kind,
+    budgets: attack.budgets,
+    seed: c.seed,
+    detectors: evaluate.detectors as readonly DetectorKey[],
+    oodSets: evaluate.oodSets,
+    limit: c.evalLimit,
+    fitLimit: c.fitLimit,
+    signal: ctx.control.signal,
+    onProgress: onFraction,
+  });
+  const out: Measurement[] = [];
+  if (evaluate.metrics.includes('ACC'))
+    out.push({
+      epoch,
+      budget: null,
+      detector: '',
+      oodSet: '',
+      metric: 'ACC',
+      value: ev.accuracy,
+      nId: ev.testCount,
+      nOod: null,
+    });
+  ev.budgets.forEach((budget, i) => {
+    for (const [detector, bySet] of Object.entries(ev.perBudget[i]))
+      for (const [oodSet, m] of Object.entries(bySet))
+        for (const metric of evaluate.metrics) {
+          if (metric === 'ACC' || metric === 'AREA') continue;
+          out.push({ epoch, budget, detector, oodSet, metric, value: m[metric], nId: m.nId, nOod: m.nOod });
+        }
+  });
   return out;
 }
 

@@ -61,3 +61,25 @@ export const TOY_SCALES: Partial<Record<ScaleName, ScaleSpec>> = {
 
 /** ε values of the paper's sweeps (Fig. 4/5/8): 0 (= OE) to 1 in pixel units. */
 export const EPSILONS = [0, 0.1, 0.25, 0.5, 0.75, 1];
+
+/**
+ * WRN scales with a spec's own additions (e.g. more epochs for Fig. 10) and the quick note measured for that
+ * spec's cells. Keys in `extra` must be base config keys.
+ */
+export function wrnScales(
+  extra: Partial<Record<ScaleName, RunConfig>>,
+  quickNote: string,
+): Record<ScaleName, ScaleSpec> {
+  const out = {} as Record<ScaleName, ScaleSpec>;
+  for (const name of Object.keys(WRN_SCALES) as ScaleName[]) {
+    const s = WRN_SCALES[name];
+    out[name] = {
+      overrides: { ...s.overrides, ...(extra[name] ?? {}) },
+      note: name === 'quick' ? quickNote : s.note,
+    };
+  }
+  return out;
+}
+
+/** Test-time attack budgets ‖δ‖∞ of Fig. 6 (pixel units, 0 = clean). */
+export const ATTACK_BUDGETS = [0, 0.05, 0.1, 0.25, 0.5, 0.75, 1];

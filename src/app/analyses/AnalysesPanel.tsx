@@ -1,0 +1,140 @@
+import { useEffect, type ReactNode } from 'react';
+import { Panel } from '../Panel';
+import { useTrainingStore } from '../training/store';
+import { AttackCurves } from './AttackCurves';
+import { DetectorTable } from './DetectorTable';
+import { EnergyHistograms } from './EnergyHistograms';
+import { Gallery } from './Gallery';
+import { PerDataset } from './PerDataset';
+import { RocCurves } from './RocCurves';
+import { useAnalysesStore } from './store';
+import './analyses.css';
+
+function Card(props: { id: string; title: string; claim: string; children: ReactNode }) {
+  return (
+    <section className="an-card" aria-labelledby={`${props.id}-title`} data-testid={`an-card-${props.id}`}>
+      <h3 id={`${props.id}-title`}>{props.title}</h3>
+      <p className="an-claim">{props.claim}</p>
+      {props.children}
+    </section>
+  );
+}
+
+/**
+ * Analyses of whatever model the training area holds (pretrained, imported or just trained): no training,
+ * refreshed whenever the model or the loaded data change.
+ */
+export function AnalysesPanel() {
+  const s = useAnalysesStore();
+  const version = useTrainingStore((t) => t.status?.modelVersion ?? null);
+  const hasData = useTrainingStore((t) => Boolean(t.status?.data && t.status.data.oodSets.length > 0));
+  const idle = useTrainingStore((t) => t.phase === 'idle');
+  const label = useTrainingStore((t) => t.status?.model?.detail ?? null);
+  const refresh = s.refresh;
+  useEffect(() => {
+    if (version !== null && hasData && idle && version !== useAnalysesStore.getState().version)
+      void refresh();
+  }, [version, hasData, idle, refresh]);
+  const training = useTrainingStore((t) => t.phase === 'running');
+  const cancel = s.cancel;
+  useEffect(() => {
+    // A training run changes the weights under an analysis: stop it; it reruns when the run ends.
+    if (training && useAnalysesStore.getState().busy) void cancel();
+  }, [training, cancel]);
+  const t = s.table;
+  return (
+    <Panel id="analyses" title="Analyses of the current model">
+      <p className="an-intro">
+        What the loaded model ({label ?? 'none yet'}) does on ID and OOD data — no training. Everything here
+        is recomputed when the model changes (after a training run, an import or a reload).
+      </p>
+      <div className="an-controls">
+        <label>
+          images per set{' '}
+          <input
+            type="number"
+            min={50}
+            step={50}
+            value={s.limit}
+            onChange={(e) => s.setLimits(Number(e.target.value), s.fitLimit)}
+          />
+        </label>
+        <label>
+          ID images to fit on{' '}
+          <input
+            type="number"
+            min={100}
+            step={100}
+            value={s.fitLimit}
+            onChange={(e) => s.setLimits(s.limit, Number(e.target.value))}
+          />
+        </label>
+        <button type="button" disabled={s.busy !== null} onClick={() => void s.refresh()}>
+          Recompute
+        </button>
+        <button type="button" disabled={s.busy === null} onClick={() => void s.cancel()}>
+          Cancel
+        </button>
+      </div>
+      {s.busy && (
+        <div className="an-progress" role="status" aria-live="polite" data-testid="an-progress">
+          <progress max={1} value={s.busy.fraction} /> {s.busy.message}
+        </div>
+      )}
+      {s.error && (
+        <p role="alert" className="train-error" data-testid="an-error">
+          {s.error}
+        </p>
+      )}
+      {!t && !s.busy && !s.error && (
+        <p className="an-note">Waiting for a model and the CIFAR-10 + OOD data (Data panel).</p>
+      )}
+      {t && (
+        <div className="an-grid">
+          <Card
+            id="detectors"
+            title="Detector table (Table 2 rows for this model)"
+            claim="Nine detectors on the same model: fitted ones use this model’s own ID training features."
+          >
+            <DetectorTable table={t} />
+          </Card>
+          <Card
+            id="histograms"
+            title="Energy histograms (Fig. 3)"
+            claim="ID data has low energy, OOD data high; the AOE step pushes training outliers towards the ID side."
+          >
+            <EnergyHistograms />
+          </Card>
+          <Card
+            id="roc"
+            title="ROC curves per OOD set"
+            claim="How many ID images a detector wrongly flags for each OOD recall; the dot is the FPR95 operating point."
+          >
+            <RocCurves />
+          </Card>
+          <Card
+            id="per-dataset"
+            title="Per data set, far → near (Fig. 7)"
+            claim="Detection degrades as OOD data looks more like ID data; AOE claims to keep it more stable."
+          >
+            <PerDataset table={t} />
+          </Card>
+          <Card
+            id="gallery"
+            title="Outlier gallery (Fig. 2)"
+            claim="Perturbed outliers still do not look like ID images, yet the model scores them as more ID."
+          >
+            <Gallery />
+          </Card>
+          <Card
+            id="attack"
+            title="Robustness to test-time attacks on OOD data (Fig. 6)"
+            claim="AOE-trained models degrade more slowly under FGSM on OOD inputs and stay above random guessing; OE can fall below it."
+          >
+            <AttackCurves />
+          </Card>
+        </div>
+      )}
+    </Panel>
+  );
+}
