@@ -10,7 +10,9 @@
  * - `reluMask(dy, y, n)`: dy[i] = y[i] > 0 ? dy[i] : 0 for n floats (n a multiple of 4); the ReLU derivative
  *   as tfjs defines it (0 at y = 0).
  * - `adam(p, g, m, v, n, lr, b1, b2, c1, c2, eps)`: tfjs's Adam update on n floats, in its order of operations:
- *   m ← b1·m + (1−b1)·g, v ← b2·v + (1−b2)·g², p ← p − lr·(m/c1)/(√(v/c2) + eps), c1/c2 = 1 − β^t.
+ *   m ← b1·m + (1−b1)·g, v ← b2·v + (1−b2)·g², p ← p − lr·(m/c1)/(√(v/c2) + eps), c1/c2 = 1 − β^t; m and v are
+ *   flushed to 0 below the smallest normal float (a moment decaying towards 0 otherwise spends ~50 steps as a
+ *   subnormal, on x86's ~100× slower path; its contribution to the step is < 1e-30·lr either way).
  */
 import { T, buildModule, op, type Bytes, type FuncDef, type ValType } from './wasmEmit';
 
@@ -18,6 +20,9 @@ import { T, buildModule, op, type Bytes, type FuncDef, type ValType } from './wa
 const ROWS = 2;
 /** v128 vectors (4 columns each) of C per register block. */
 const VECS = 4;
+/** k iterations per loop trip. Measured here (V8, 64×64): 1 → 14 GMAC/s, 2 → 12, 4 → 11, 8 → 11 (more live
+ * values than registers), so no unrolling. */
+const UNROLL = 1;
 
 /** The part of the WebAssembly JS API used here (src/models is compiled without the DOM lib that declares it). */
 interface WasmMemory {
@@ -104,19 +109,36 @@ function gemmDef(O: number, bias: boolean, relu: boolean): FuncDef {
       }
       out.push(...op.get(B), ...op.i32(4 * ob), ...op.i32Add, ...op.set(pb));
       out.push(...op.get(K), ...op.set(k));
-      out.push(...op.block, ...op.get(k), ...op.i32Eqz, ...op.brIf(0), ...op.loop);
-      for (let r = 0; r < R; r++)
-        out.push(...op.get(pa[r]), ...op.f32Load(), ...op.f32x4Splat, ...op.set(s[r]));
-      for (let q = 0; q < V; q++) {
-        out.push(...op.get(pb), ...op.v128Load(16 * q), ...op.set(w));
-        for (let r = 0; r < R; r++) {
-          const a = acc[r * VECS + q];
-          out.push(...op.get(a), ...op.get(s[r]), ...op.get(w), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(a));
+      /** One k: acc[r][q] += A(m0 + r, k) · B[k, ob + 4q …], then advance the A and B pointers. */
+      const kStep = (): Bytes => {
+        const o: Bytes = [];
+        for (let r = 0; r < R; r++)
+          o.push(...op.get(pa[r]), ...op.f32Load(), ...op.f32x4Splat, ...op.set(s[r]));
+        for (let q = 0; q < V; q++) {
+          o.push(...op.get(pb), ...op.v128Load(16 * q), ...op.set(w));
+          for (let r = 0; r < R; r++) {
+            const a = acc[r * VECS + q];
+            o.push(...op.get(a), ...op.get(s[r]), ...op.get(w), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(a));
+          }
         }
-      }
-      for (let r = 0; r < R; r++) out.push(...op.get(pa[r]), ...op.get(SAK), ...op.i32Add, ...op.set(pa[r]));
-      out.push(...op.get(pb), ...op.i32(4 * O), ...op.i32Add, ...op.set(pb));
-      out.push(...op.get(k), ...op.i32(1), ...op.i32Sub, ...op.tee(k), ...op.brIf(0), ...op.end, ...op.end);
+        for (let r = 0; r < R; r++) o.push(...op.get(pa[r]), ...op.get(SAK), ...op.i32Add, ...op.set(pa[r]));
+        o.push(...op.get(pb), ...op.i32(4 * O), ...op.i32Add, ...op.set(pb));
+        return o;
+      };
+      // while (k ≥ UNROLL) { UNROLL × kStep; k −= UNROLL }  then  while (k > 0) { kStep; k −= 1 }
+      out.push(...op.block, ...op.loop, ...op.get(k), ...op.i32(UNROLL), ...op.i32LtU, ...op.brIf(1));
+      for (let u = 0; u < UNROLL; u++) out.push(...kStep());
+      out.push(
+        ...op.get(k),
+        ...op.i32(UNROLL),
+        ...op.i32Sub,
+        ...op.set(k),
+        ...op.br(0),
+        ...op.end,
+        ...op.end,
+      );
+      out.push(...op.block, ...op.loop, ...op.get(k), ...op.i32Eqz, ...op.brIf(1), ...kStep());
+      out.push(...op.get(k), ...op.i32(1), ...op.i32Sub, ...op.set(k), ...op.br(0), ...op.end, ...op.end);
       for (let r = 0; r < R; r++) {
         // pc = c + ((m0 + r)·O + ob)·4
         out.push(
@@ -219,7 +241,9 @@ function adamDef(): FuncDef {
   // params: 0 p, 1 g, 2 m, 3 v, 4 n, 5 lr, 6 b1, 7 b2, 8 c1, 9 c2, 10 eps (f32); locals: 11 end, 12.. v128
   const [P, G, Mm, Vv, N, LR, B1, B2, C1, C2, EPS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const end = 11;
-  const [g, m, v, lr, b1, b2, c1, c2, eps, ob1, ob2] = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
+  const [g, m, v, lr, b1, b2, c1, c2, eps, ob1, ob2, tmp, fltMin] = [
+    12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+  ];
   const splat = (src: number, dst: number): Bytes => [...op.get(src), ...op.f32x4Splat, ...op.set(dst)];
   const splatOneMinus = (src: number, dst: number): Bytes => [
     ...op.f32(1),
@@ -228,11 +252,20 @@ function adamDef(): FuncDef {
     ...op.f32x4Splat,
     ...op.set(dst),
   ];
+  /** x (on the stack) with |x| < FLT_MIN set to 0: x & (|x| ≥ FLT_MIN). Uses local `tmp`. */
+  const ftz = (): Bytes => [
+    ...op.tee(tmp),
+    ...op.get(tmp),
+    ...op.f32x4Abs,
+    ...op.get(fltMin),
+    ...op.f32x4Ge,
+    ...op.v128And,
+  ];
   const step = (p: number): Bytes => [...op.get(p), ...op.i32(16), ...op.i32Add, ...op.set(p)];
   return {
     name: 'adam',
     params: [T.i32, T.i32, T.i32, T.i32, T.i32, T.f32, T.f32, T.f32, T.f32, T.f32, T.f32],
-    locals: [T.i32, ...new Array(11).fill(T.v128)],
+    locals: [T.i32, ...new Array<ValType>(13).fill(T.v128)],
     body: [
       ...op.get(P),
       ...op.get(N),
@@ -248,6 +281,9 @@ function adamDef(): FuncDef {
       ...splat(EPS, eps),
       ...splatOneMinus(B1, ob1),
       ...splatOneMinus(B2, ob2),
+      ...op.f32(1.1754943508222875e-38),
+      ...op.f32x4Splat,
+      ...op.set(fltMin),
       ...op.block,
       ...op.get(N),
       ...op.i32Eqz,
@@ -266,6 +302,7 @@ function adamDef(): FuncDef {
       ...op.get(ob1),
       ...op.f32x4Mul,
       ...op.f32x4Add,
+      ...ftz(),
       ...op.tee(m),
       ...op.v128Store(),
       // v = v·b2 + g²·(1−b2)
@@ -280,6 +317,7 @@ function adamDef(): FuncDef {
       ...op.get(ob2),
       ...op.f32x4Mul,
       ...op.f32x4Add,
+      ...ftz(),
       ...op.tee(v),
       ...op.v128Store(),
       // p = (m/c1) / (√(v/c2) + eps) · (−lr) + p

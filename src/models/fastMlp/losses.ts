@@ -3,7 +3,16 @@
  * quantities as core `crossEntropy`, `outlierExposureLoss` ('separate') and the mean energy (core `energy`),
  * computed in float64 from float32 logits. Logits are row-major with a row stride ≥ K (padding columns are
  * ignored; their gradient is set to 0).
+ *
+ * Gradient entries below 1e-30 in magnitude are written as 0 (flush to zero). A softmax probability of a
+ * confidently rejected class underflows to ~1e-40 here, and float32 subnormals make every x86 SIMD operation
+ * that touches them ~50–100× slower (measured: the backward pass went from ~0.4 to ~1.5 ms); such entries are
+ * > 20 orders of magnitude below the others in the same batch, so nothing downstream changes.
  */
+
+/** Entries of ∂/∂logits below this magnitude are flushed to 0 (see above). */
+export const GRAD_FLUSH = 1e-30;
+const flush = (v: number): number => (Math.abs(v) < GRAD_FLUSH ? 0 : v);
 
 /** softmax of row r into `p` (length K) and its logsumexp. */
 function softmaxRow(logits: Float32Array, o: number, k: number, p: Float64Array): number {
@@ -40,7 +49,7 @@ export function oeLossGrad(
     const o = i * stride;
     const lse = softmaxRow(logits, o, k, p);
     ce += lse - logits[o + labels[i]];
-    for (let c = 0; c < stride; c++) grad[o + c] = c < k ? (p[c] - (c === labels[i] ? 1 : 0)) / n : 0;
+    for (let c = 0; c < stride; c++) grad[o + c] = c < k ? flush((p[c] - (c === labels[i] ? 1 : 0)) / n) : 0;
   }
   let oe = 0;
   for (let j = 0; j < m; j++) {
@@ -49,7 +58,7 @@ export function oeLossGrad(
     let mean = 0;
     for (let c = 0; c < k; c++) mean += logits[o + c];
     oe += lse - mean / k;
-    for (let c = 0; c < stride; c++) grad[o + c] = c < k ? (lambda * (p[c] - 1 / k)) / m : 0;
+    for (let c = 0; c < stride; c++) grad[o + c] = c < k ? flush((lambda * (p[c] - 1 / k)) / m) : 0;
   }
   return ce / n + (m > 0 ? (lambda * oe) / m : 0);
 }
@@ -66,7 +75,7 @@ export function meanEnergyGrad(
   for (let i = 0; i < m; i++) {
     const o = i * stride;
     softmaxRow(logits, o, k, p);
-    for (let c = 0; c < stride; c++) grad[o + c] = c < k ? -p[c] / m : 0;
+    for (let c = 0; c < stride; c++) grad[o + c] = c < k ? flush(-p[c] / m) : 0;
   }
 }
 
