@@ -163,11 +163,12 @@ class ToySession implements ToyWorkerApi {
     });
     let lastFrame = t0;
     for (let done = 0; runs.length > 0 && done < steps;) {
-      const chunk = Math.min(25, steps - done);
+      // 10 steps before the first partial frame (feedback on release within ~0.1 s), then chunks of 25.
+      const chunk = Math.min(done === 0 ? 10 : 25, steps - done);
       runs.forEach((r) => r.train(chunk));
       done += chunk;
       // First partial landscape after the first chunk (fast feedback on release), then every 300 ms.
-      if (onFrame && done < steps && (done === chunk || performance.now() - lastFrame > 300)) {
+      if (onFrame && done < steps && (done === 10 || performance.now() - lastFrame > 300)) {
         onFrame(this.transfer(this.makeFrame(false, t0, known)));
         known = this.dataVersion;
         lastFrame = performance.now();
