@@ -68,17 +68,26 @@ async function probeStep(): Promise<{ ms: number; timedOut: boolean }> {
     tf.dispose(out);
     return performance.now() - t0;
   };
+  const release = () => tf.dispose([x, w]);
+  const warm = once();
+  const first = await Promise.race([
+    warm.catch((err: unknown) => ({ err })),
+    new Promise<null>((r) => setTimeout(() => r(null), PROBE_LIMIT_MS)),
+  ]);
+  if (first === null) {
+    // Timed out: the step still finishes in the background; free its inputs only then.
+    warm.then(release, release);
+    return { ms: PROBE_LIMIT_MS, timedOut: true };
+  }
+  if (typeof first === 'object') {
+    release();
+    throw first.err; // the caller treats the backend as untimed
+  }
   try {
-    const warm = once();
-    const first = await Promise.race([
-      warm,
-      new Promise<null>((r) => setTimeout(() => r(null), PROBE_LIMIT_MS)),
-    ]);
-    if (first === null) return { ms: PROBE_LIMIT_MS, timedOut: true };
     const times = [await once(), await once(), await once()].sort((a, b) => a - b);
     return { ms: times[1], timedOut: false };
   } finally {
-    tf.dispose([x, w]);
+    release();
   }
 }
 
