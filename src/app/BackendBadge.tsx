@@ -54,7 +54,10 @@ export function BackendBadge() {
           )}
           {probes.length > 0 && (
             <table className="probe-table" data-testid="backend-probes">
-              <caption>Start-up probe: 3×3 conv 16→16 on 4×16×16, forward + backward (median of 3)</caption>
+              <caption>
+                Start-up probe: 3×3 conv 16→16 on 4×16×16, forward + backward (median of 3; one run if over
+                300 ms)
+              </caption>
               <tbody>
                 {probes.map((p) => (
                   <tr key={p.backend}>
