@@ -197,11 +197,13 @@ async function main() {
     process.env.TOY_NODE_SWEEP === '1',
   );
   const loadAfterNode = +os.loadavg()[0].toFixed(2);
+  // Its own process group, so that killing it also ends the vite child that npx starts.
   const server = spawn(
     'npx',
     ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'],
     {
       stdio: 'ignore',
+      detached: true,
     },
   );
   await new Promise((r) => setTimeout(r, 2500));
@@ -230,7 +232,7 @@ async function main() {
     }
   } finally {
     await browser.close();
-    server.kill();
+    if (server.pid) process.kill(-server.pid);
   }
   console.table(
     results.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => !Array.isArray(v)))),
