@@ -148,7 +148,7 @@ export function SweepCharts(props: { points: SweepPoint[] }) {
                   ? [0, 'auto']
                   : [(d: number) => Math.max(0, Math.floor(d * 20) / 20 - 0.05), 1]
               }
-              width={58}
+              width={m.key === 'accuracy' ? 66 : 58}
               tickFormatter={m.key === 'accuracy' ? pct1 : pct}
             />
             <Tooltip formatter={(v) => pct1(Number(v))} labelFormatter={(v) => `ε = ${v}`} />
