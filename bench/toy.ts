@@ -1,19 +1,25 @@
 /**
- * `npm run bench:toy`: the toy landscape's speed in Debian's headless Chromium, driven through `(globalThis as unknown as W).aoe.toy`
- * on the production build (run `npx vite build` first; the script serves dist/ with `vite preview`).
- *
- * Measures, per toy backend: training steps/s of the default MLP and batch in the worker; one landscape
- * evaluation (both panes) + transfer + draw; slider release → retrained landscape on screen (median of repeats);
- * and main-thread long tasks (PerformanceObserver 'longtask') while continuous training runs and ε is dragged.
- * Prints a table and writes bench/results/toy.json.
+ * `npm run bench:toy`: the toy landscape's speed, in one run:
+ * 1. Node (bench/toyNode.ts): the default cold retrain on the fast engine, in PyTorch CPU (1 thread, same data
+ *    and initial weights) and on the old tfjs-wasm engine, interleaved, medians, ratios.
+ * 2. Debian's headless Chromium on the production build (run `npx vite build` first; served with `vite preview`),
+ *    driven through `window.aoe.toy` and the real controls, per toy backend (default: wasm = the fast engine):
+ *    training steps/s in the worker; one evaluation (both panes) + transfer + draw; slider release → first
+ *    partial landscape and → retrained landscape on screen (cold and from the memo; medians); the 21-run ε sweep
+ *    through its button (spread over the app's sweep workers); main-thread long tasks while continuous training
+ *    runs and ε is dragged.
+ * Env: TOY_BACKENDS (wasm,cpu,webgl,webgpu), TOY_REPEATS (5), TOY_NODE_REPEATS (5), TOY_TFJS_REPEATS (1),
+ * TOY_SWEEPS (1), TOY_NODE_SWEEP (0). Prints tables and writes bench/results/toy.json.
  */
 import { chromium, type Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { benchToyNode } from './toyNode';
 
 const PORT = Number(process.env.BENCH_PORT ?? 4313);
-const BACKENDS = (process.env.TOY_BACKENDS ?? 'wasm,cpu,webgl,webgpu').split(',');
+const BACKENDS = (process.env.TOY_BACKENDS ?? 'wasm').split(',');
+const SWEEPS = Number(process.env.TOY_SWEEPS ?? 1);
 const REPEATS = Number(process.env.TOY_REPEATS ?? 5);
 
 type Toy = {
@@ -40,9 +46,9 @@ type W = {
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)];
 
-async function waitIdle(page: Page) {
+async function waitIdle(page: Page, timeout = 180_000) {
   await page.waitForFunction(() => (globalThis as unknown as W).aoe?.toy?.status() === 'idle', null, {
-    timeout: 180_000,
+    timeout,
   });
 }
 
@@ -119,11 +125,27 @@ async function benchBackend(page: Page, backend: string) {
       memoFlags.push(wasCached);
     }
   }
+  // The ε sweep through its button: 21 runs of `steps` steps, spread over the app's sweep workers.
+  const sweepMs: number[] = [];
+  for (let r = 0; r < (software ? 0 : SWEEPS); r++) {
+    const t0 = Date.now();
+    await page.getByTestId('toy-sweep-run').click();
+    await page.waitForFunction(() => (globalThis as unknown as W).aoe.toy.status() === 'sweeping');
+    await waitIdle(page, 900_000);
+    sweepMs.push(Date.now() - t0);
+  }
+  const sweepDone = await page.evaluate(
+    () => (globalThis as unknown as W).document.querySelector('[data-testid="toy-sweep-charts"]') !== null,
+  );
   await page.evaluate(() => (globalThis as unknown as W).aoe.toy.setParams({ live: 'continuous' }));
   await page.evaluate(() => ((globalThis as unknown as W).__longTasks = []));
-  const framesBefore = await page.evaluate(
-    () => (globalThis as unknown as W).performance.getEntriesByName('toy-draw').length,
+  // The app clears its 'toy-draw' measures past 500 entries: start from an empty list (6 s stay below that).
+  await page.evaluate(() =>
+    (globalThis as unknown as { performance: { clearMeasures(n: string): void } }).performance.clearMeasures(
+      'toy-draw',
+    ),
   );
+  const framesBefore = 0;
   await page.getByTestId('toy-play').click();
   const box = (await slider.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2);
@@ -156,6 +178,10 @@ async function benchBackend(page: Page, backend: string) {
     retrainFromMemoCachedFlags: memoFlags,
     retrainFromMemoMedianMs: Math.round(median(memo)),
     firstPartialLandscapeMedianMs: Math.round(median(firstFrame)),
+    firstPartialLandscapeMs: firstFrame.map((v) => Math.round(v)),
+    sweepMs,
+    sweepMedianMs: sweepMs.length ? Math.round(median(sweepMs)) : null,
+    sweepChartsShown: sweepDone,
     paneDrawsIn6sContinuous: frames,
     longTasksDuringTraining: longTasks.length,
     longestTaskMs: longTasks.length ? Math.round(Math.max(...longTasks)) : 0,
@@ -164,11 +190,20 @@ async function benchBackend(page: Page, backend: string) {
 
 async function main() {
   const loadAtStart = +os.loadavg()[0].toFixed(2);
+  console.log('Node: fast engine vs PyTorch CPU vs tfjs-wasm, cold retrain (interleaved)…');
+  const node = await benchToyNode(
+    Number(process.env.TOY_NODE_REPEATS ?? 5),
+    Number(process.env.TOY_TFJS_REPEATS ?? 1),
+    process.env.TOY_NODE_SWEEP === '1',
+  );
+  const loadAfterNode = +os.loadavg()[0].toFixed(2);
+  // Its own process group, so that killing it also ends the vite child that npx starts.
   const server = spawn(
     'npx',
     ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'],
     {
       stdio: 'ignore',
+      detached: true,
     },
   );
   await new Promise((r) => setTimeout(r, 2500));
@@ -197,9 +232,26 @@ async function main() {
     }
   } finally {
     await browser.close();
-    server.kill();
+    if (server.pid) process.kill(-server.pid);
   }
-  console.table(results);
+  console.table(
+    results.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => !Array.isArray(v)))),
+  );
+  const wasm = results.find((r) => r.backend === 'wasm') as { retrainMedianMs?: number } | undefined;
+  const torchMs = 'medianMs' in node.torch ? node.torch.medianMs : null;
+  const summary = {
+    'cold retrain in the app (wasm, on screen), median ms': wasm?.retrainMedianMs ?? null,
+    'cold retrain, fast engine in Node (wall / CPU), median ms': `${node.fast.medianMs} / ${node.fast.medianCpuMs}`,
+    'cold retrain, PyTorch CPU 1 thread (wall / CPU), median ms':
+      'medianMs' in node.torch ? `${node.torch.medianMs} / ${node.torch.medianCpuMs}` : node.torch.error,
+    'cold retrain, old tfjs-wasm engine in Node, median ms':
+      'medianMs' in node.tfjsWasm ? node.tfjsWasm.medianMs : '—',
+    'fast / PyTorch (wall, CPU)': `${node.ratios.fastOverTorchWall} , ${node.ratios.fastOverTorchCpu}`,
+    'app cold retrain / PyTorch wall':
+      wasm?.retrainMedianMs && torchMs ? +(wasm.retrainMedianMs / torchMs).toFixed(2) : null,
+    'tfjs-wasm / fast (wall)': node.ratios.tfjsWasmOverFast,
+  };
+  console.table(summary);
   // Backends not measured this time keep their earlier entry (marked with its date), so a partial rerun
   // (TOY_BACKENDS=wasm) does not erase them.
   let earlier: { date?: string; results?: { backend: string }[] } = {};
@@ -218,7 +270,9 @@ async function main() {
       cores: os.cpus().length,
       platform: `${os.platform()} ${os.release()}`,
       loadAverage1mAtStart: loadAtStart,
+      loadAverage1mAfterNodePart: loadAfterNode,
       loadAverage1mAtEnd: +os.loadavg()[0].toFixed(2),
+      shared: 'a 2-core VM shared by several engineers running builds and tests at the same time',
     },
     browser: `Chromium ${browser.version()} headless (WebGPU/WebGL are SwiftShader software renderers here)`,
     notes:
@@ -226,7 +280,11 @@ async function main() {
       'release on an ε not trained before → `steps` steps (default 2000) of the chosen-ε run (the ε = 0 pane and its ' +
       'evaluation are reused) + evaluation + draw on screen. Retrain from memo = release on an ε retrained before: the ' +
       'worker restores the memoised weights (no training) + evaluation + draw. The machine is a shared 2-core VM: ' +
-      'see the load averages.',
+      'see the load averages. Node wall times are inflated by the load; CPU times (process.cpuUsage / ' +
+      'time.process_time) less so. The fast engine and PyTorch are interleaved repeat by repeat, so their ratio is ' +
+      'measured under the same load.',
+    node,
+    summary,
     results: [...results, ...notRerun],
   };
   mkdirSync('bench/results', { recursive: true });

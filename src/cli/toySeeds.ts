@@ -3,7 +3,7 @@
  * default settings at ε = 0 (plain OE) and at ε = 0.5 (AOE) from the same initial weights and compare the accepted
  * area (fraction of the view with E < τ, τ at 95% ID TPR).
  *
- *   npx tsx src/cli/toySeeds.ts [--backend wasm|cpu] [--seeds 10] [--first-seed 1] [--eps 0,0.5] [--steps N] [--key=value …] [--json out.json]
+ *   npx tsx src/cli/toySeeds.ts [--engine fast|tfjs] [--backend wasm|cpu (tfjs engine)] [--seeds 10] [--first-seed 1] [--eps 0,0.5] [--steps N] [--key=value …] [--json out.json]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -13,7 +13,7 @@ import '@tensorflow/tfjs';
 import { writeFileSync } from 'node:fs';
 import { buildToyData } from '../train/toy/data';
 import { defaultToyParams, mergeToyParams } from '../train/toy/params';
-import { ToyRun } from '../train/toy/trainer';
+import { createToyRun, type ToyEngine } from '../train/toy/engines';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? args[i + 1] : dflt;
   };
+  const engine = get('engine', 'fast') as ToyEngine;
+  if (engine !== 'fast' && engine !== 'tfjs') throw new Error(`--engine must be fast or tfjs, got ${engine}`);
   await tf.setBackend(get('backend', 'wasm'));
   await tf.ready();
   const seeds = Number(get('seeds', '10'));
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
     const data = buildToyData(p);
     const row: Record<string, number | string> = { seed };
     for (const e of eps) {
-      const run = new ToyRun(data, { ...p, epsilon: e });
+      const run = createToyRun(engine, data, { ...p, epsilon: e });
       run.train(p.steps);
       const ev = run.evaluate(p.grid, p.view);
       row[`area@${e}`] = +ev.acceptedArea.toFixed(3);
@@ -73,7 +75,7 @@ async function main(): Promise<void> {
       `mean AUROC ${summary.meanAUROC.join(' → ')}`,
   );
   const out = get('json', '');
-  if (out) writeFileSync(out, JSON.stringify({ settings: base, eps, summary, rows }, null, 2));
+  if (out) writeFileSync(out, JSON.stringify({ settings: base, engine, eps, summary, rows }, null, 2));
 }
 
 void main();

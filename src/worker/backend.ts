@@ -7,6 +7,12 @@ import { registerWasmTrainingKernels, useFastCpuConvFilterGradient } from '../mo
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import {
+  chooseBackend,
+  softwareAdapterReason,
+  type AdapterFacts,
+  type BackendCandidate,
+} from '../train/backendChoice';
 
 /** The tfjs backends the app can run on, in the order it tries them. */
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -28,6 +34,88 @@ export interface BackendInfo {
   /** Whether the worker was forced onto this backend by the user. */
   forced: boolean;
   crossOriginIsolated: boolean;
+  /** Why a preferred backend was passed over for speed (e.g. "WebGPU is a software emulator … 150× faster"). */
+  headline?: string | null;
+  /** Set when the chosen (e.g. forced) GPU backend is a software emulator: why. */
+  software?: string | null;
+  /** The start-up probe step on each candidate (ms, median), as measured. */
+  probes?: {
+    backend: BackendName;
+    probeMs: number | null;
+    probeTimedOut?: boolean;
+    software: string | null;
+  }[];
+}
+
+/** Longest the start-up probe may take on one backend before it counts as "slower than this" (ms). */
+const PROBE_LIMIT_MS = 3000;
+
+/**
+ * Time a tiny representative training step on the active backend: a 3×3 convolution 16 → 16 channels on a
+ * [4, 16, 16, 16] batch, ReLU and mean, forward and backward (gradients w.r.t. input and filter). One warm-up
+ * (shader compilation), then the median of three (one when a step takes > 300 ms). Gives up after PROBE_LIMIT_MS
+ * (the result is then a bound).
+ */
+async function probeStep(): Promise<{ ms: number; timedOut: boolean }> {
+  const x = tf.randomUniform([4, 16, 16, 16]) as tf.Tensor4D;
+  const w = tf.randomUniform([3, 3, 16, 16], -0.1, 0.1) as tf.Tensor4D;
+  const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+    tf.mean(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))),
+  );
+  const once = async () => {
+    const t0 = performance.now();
+    const out = g([x, w]);
+    await Promise.all(out.map((t) => t.data()));
+    tf.dispose(out);
+    return performance.now() - t0;
+  };
+  const release = () => tf.dispose([x, w]);
+  const warm = once();
+  const first = await Promise.race([
+    warm.catch((err: unknown) => ({ err })),
+    new Promise<null>((r) => setTimeout(() => r(null), PROBE_LIMIT_MS)),
+  ]);
+  if (first === null) {
+    // Timed out: the step still finishes in the background; free its inputs only then.
+    warm.then(release, release);
+    return { ms: PROBE_LIMIT_MS, timedOut: true };
+  }
+  if (typeof first === 'object') {
+    release();
+    throw first.err; // the caller treats the backend as untimed
+  }
+  try {
+    // Median of 3; a slow backend (> 300 ms a step, e.g. an emulator) is timed once to keep start-up short.
+    const t1 = await once();
+    if (t1 > 300) return { ms: t1, timedOut: false };
+    const times = [t1, await once(), await once()].sort((a, b) => a - b);
+    return { ms: times[1], timedOut: false };
+  } finally {
+    release();
+  }
+}
+
+/** What the active GPU backend's adapter says about itself (WebGPU adapter info, WebGL renderer). */
+async function adapterFacts(name: BackendName): Promise<AdapterFacts> {
+  if (name === 'webgpu') {
+    const adapter = await (navigator as Navigator & { gpu?: GPU }).gpu?.requestAdapter();
+    const info = adapter?.info as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
+    const legacy = (adapter as { isFallbackAdapter?: boolean } | null | undefined)?.isFallbackAdapter;
+    return {
+      vendor: info?.vendor,
+      architecture: info?.architecture,
+      device: info?.device,
+      description: info?.description,
+      isFallbackAdapter: info?.isFallbackAdapter ?? legacy,
+    };
+  }
+  if (name === 'webgl') {
+    const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+    if (!gl) return {};
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return { renderer: String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) };
+  }
+  return {};
 }
 
 async function describeWebGpu(): Promise<string> {
@@ -100,65 +188,106 @@ async function describeWasm(): Promise<string> {
 }
 
 /**
- * Select the first backend that initialises, recording why each earlier one was skipped.
- * @param forced when given, only this backend is tried (its failure is an error, not a fallback).
+ * Start one backend and prove it computes. @returns its detail string, or throws / returns a failure reason.
+ */
+async function initBackend(name: BackendName): Promise<{ detail: string } | { failure: string }> {
+  try {
+    const missing = await checkPrerequisites(name);
+    if (missing) return { failure: missing };
+    if (name === 'wasm') {
+      await import('@tensorflow/tfjs-backend-wasm');
+      configureWasm();
+      // Stock tfjs-wasm cannot train a convnet (no Conv2DBackpropFilter); add it before any training.
+      registerWasmTrainingKernels();
+    }
+    const restoreCores = name === 'wasm' && self.crossOriginIsolated ? liftWasmCoreCap() : () => {};
+    let ok: boolean;
+    try {
+      ok = await tf.setBackend(name);
+      await tf.ready();
+    } finally {
+      restoreCores();
+    }
+    if (!ok || tf.getBackend() !== name) return { failure: `tf.setBackend('${name}') failed to initialise` };
+    // A tiny computation proves the backend really runs, not merely registers.
+    const probe = tf.tidy(() => tf.add(tf.tensor1d([1, 2]), 1));
+    const values = await probe.data();
+    probe.dispose();
+    if (values[0] !== 2 || values[1] !== 3) return { failure: 'a test computation gave wrong numbers' };
+    if (name === 'cpu') {
+      // tfjs-cpu's own conv filter gradient is ~10-25× slower than this forward-conv formulation.
+      useFastCpuConvFilterGradient();
+      return { detail: 'CPU (plain JavaScript, slowest)' };
+    }
+    if (name === 'webgpu') return { detail: await describeWebGpu() };
+    if (name === 'webgl') return { detail: `WebGL ${tf.env().getNumber('WEBGL_VERSION')}` };
+    return { detail: await describeWasm() };
+  } catch (err) {
+    return { failure: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Start the fastest backend here. Every candidate (WebGPU, WebGL, WASM; CPU only when WASM fails) is started,
+ * its adapter checked for software emulation (SwiftShader, llvmpipe, …) and a tiny training step timed on it;
+ * `chooseBackend` (src/train/backendChoice.ts) decides from those facts and says why in `headline`/`fallbacks`.
+ * @param forced when given, only this backend is tried (its failure is an error, not a fallback); its adapter
+ *   is still checked, so the badge can say that a forced WebGPU is an emulator.
  */
 export async function selectBackend(forced?: BackendName): Promise<BackendInfo> {
-  const order: readonly BackendName[] = forced ? [forced] : BACKEND_ORDER;
-  const fallbacks: BackendFallback[] = [];
-  for (const name of order) {
-    try {
-      const missing = await checkPrerequisites(name);
-      if (missing) {
-        fallbacks.push({ backend: name, reason: missing });
-        continue;
-      }
-      let detail: string = name.toUpperCase();
-      if (name === 'wasm') {
-        await import('@tensorflow/tfjs-backend-wasm');
-        detail = configureWasm();
-        // Stock tfjs-wasm cannot train a convnet (no Conv2DBackpropFilter); add it before any training.
-        registerWasmTrainingKernels();
-      }
-      const restoreCores = name === 'wasm' && self.crossOriginIsolated ? liftWasmCoreCap() : () => {};
-      let ok: boolean;
-      try {
-        ok = await tf.setBackend(name);
-        await tf.ready();
-      } finally {
-        restoreCores();
-      }
-      if (!ok || tf.getBackend() !== name) {
-        fallbacks.push({ backend: name, reason: `tf.setBackend('${name}') failed to initialise` });
-        continue;
-      }
-      // A tiny computation proves the backend really runs, not merely registers.
-      const probe = tf.tidy(() => tf.add(tf.tensor1d([1, 2]), 1));
-      const values = await probe.data();
-      probe.dispose();
-      if (values[0] !== 2 || values[1] !== 3) {
-        fallbacks.push({ backend: name, reason: 'a test computation gave wrong numbers' });
-        continue;
-      }
-      if (name === 'webgpu') detail = await describeWebGpu();
-      if (name === 'webgl') detail = `WebGL ${tf.env().getNumber('WEBGL_VERSION')}`;
-      if (name === 'cpu') {
-        // tfjs-cpu's own conv filter gradient is ~10-25× slower than this forward-conv formulation.
-        useFastCpuConvFilterGradient();
-        detail = 'CPU (plain JavaScript, slowest)';
-      }
-      if (name === 'wasm') detail = await describeWasm();
-      return {
-        backend: name,
-        detail,
-        fallbacks,
-        forced: Boolean(forced),
-        crossOriginIsolated: self.crossOriginIsolated,
-      };
-    } catch (err) {
-      fallbacks.push({ backend: name, reason: err instanceof Error ? err.message : String(err) });
-    }
+  const base = { forced: Boolean(forced), crossOriginIsolated: self.crossOriginIsolated };
+  if (forced) {
+    const r = await initBackend(forced);
+    if ('failure' in r) throw new Error(`No tfjs backend could be started (${forced}: ${r.failure})`);
+    const software = softwareAdapterReason(await adapterFacts(forced));
+    return { ...base, backend: forced, detail: r.detail, fallbacks: [], software };
   }
-  const tried = fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ');
-  throw new Error(`No tfjs backend could be started (${tried})`);
+  const candidates: BackendCandidate[] = [];
+  const details = new Map<BackendName, string>();
+  for (const name of BACKEND_ORDER) {
+    if (name === 'cpu' && details.has('wasm')) {
+      candidates.push({ backend: 'cpu', failure: null, software: null, probeMs: null });
+      continue;
+    }
+    const r = await initBackend(name);
+    if ('failure' in r) {
+      candidates.push({ backend: name, failure: r.failure, software: null, probeMs: null });
+      continue;
+    }
+    details.set(name, r.detail);
+    const software = softwareAdapterReason(await adapterFacts(name));
+    let timing: { ms: number | null; timedOut: boolean } = { ms: null, timedOut: false };
+    try {
+      timing = await probeStep();
+    } catch {
+      // An untimed candidate is judged by its kind (see chooseBackend).
+    }
+    candidates.push({
+      backend: name,
+      failure: null,
+      software,
+      probeMs: timing.ms,
+      probeTimedOut: timing.timedOut,
+    });
+  }
+  const decision = chooseBackend(candidates);
+  if (tf.getBackend() !== decision.backend) {
+    const again = await initBackend(decision.backend);
+    if ('failure' in again) throw new Error(`${decision.backend} stopped working: ${again.failure}`);
+  }
+  const chosen = candidates.find((c) => c.backend === decision.backend)!;
+  return {
+    ...base,
+    backend: decision.backend,
+    detail: details.get(decision.backend) ?? decision.backend.toUpperCase(),
+    fallbacks: decision.skipped,
+    headline: decision.headline,
+    software: chosen.software,
+    probes: candidates.map((c) => ({
+      backend: c.backend,
+      probeMs: c.probeMs,
+      probeTimedOut: c.probeTimedOut,
+      software: c.software,
+    })),
+  };
 }

@@ -11,69 +11,18 @@ import { selectBackend, type BackendInfo, type BackendName } from './backend';
 import { buildToyData, type ToyData } from '../train/toy/data';
 import type { ToyEvaluation } from '../train/toy/evaluate';
 import { DATA_KEYS, MODEL_KEYS, type ToyParams } from '../train/toy/params';
-import { epsilonSweep, type SweepPoint } from '../train/toy/sweep';
-import { ToyRun } from '../train/toy/trainer';
+import { epsilonSweep, runSweepJob, type SweepJob, type SweepPoint } from '../train/toy/sweep';
+import {
+  createToyRun,
+  fastEngineUnavailable,
+  toyRunStart,
+  type AnyToyRun,
+  type ToyEngine,
+} from '../train/toy/engines';
 import type { MlpWeights } from '../models/mlp';
-import type { ToyPoints } from '../data/toy2d';
 
-/** What the view draws: the two runs' evaluations and (when it changed) the data. */
-export interface ToyFrame {
-  main: ToyEvaluation;
-  baseline: ToyEvaluation | null;
-  /** Increments whenever the data are rebuilt; `data` is present when it differs from the caller's last. */
-  dataVersion: number;
-  data?: ToyDataView;
-  /** True for the last frame of a finished retrain / trainSteps call. */
-  final: boolean;
-  /** Wall time of the call so far in the worker (ms). */
-  elapsedMs: number;
-  /** True when the retrain was answered from the worker's memo of earlier retrains (no training ran). */
-  cached?: boolean;
-  /** Method and ε of `main` when this frame was evaluated. */
-  method: ToyParams['method'];
-  epsilon: number;
-}
-
-/** The plain data the canvas draws. */
-export interface ToyDataView {
-  train: ToyPoints;
-  outliers: Float32Array;
-  testNear: Float32Array;
-  testFar: Float32Array;
-  numClasses: number;
-}
-
-export interface ToyWorkerApi {
-  /**
-   * Start tfjs in this worker for the toy. WASM runs single-threaded: for a 2-64-64-K MLP the per-op overhead,
-   * not FLOPs, dominates, so threads only add synchronisation (and the threaded build fails to start its
-   * pthread workers under our Vite bundle: "e is not defined").
-   */
-  init(backend: BackendName): Promise<BackendInfo>;
-  /**
-   * Apply settings; rebuilds data / weights only when keys that need it changed (which stops a running loop).
-   * Other changes (ε, λ, …) apply to a running `play` from its next slice.
-   */
-  setParams(p: ToyParams): Promise<{ dataVersion: number; rebuilt: 'data' | 'model' | 'none' }>;
-  /** Both runs back to the seeded initial weights (step 0). */
-  reset(): Promise<ToyFrame>;
-  /** Train both runs `n` more steps, then evaluate. */
-  trainSteps(n: number, knownDataVersion?: number): Promise<ToyFrame>;
-  /** Evaluate without training. */
-  frame(knownDataVersion?: number): Promise<ToyFrame>;
-  /**
-   * Reset `main` (and `baseline` when it is stale) to the initial weights and train `params.steps` steps, sending
-   * intermediate frames to `onFrame` a few times a second; resolves with the final frame, or null if superseded.
-   */
-  retrain(onFrame: ((f: ToyFrame) => void) | null, knownDataVersion?: number): Promise<ToyFrame | null>;
-  /** Keep training until `pause()`, sending a frame every `frameMs` ms. Resolves when stopped. */
-  play(onFrame: (f: ToyFrame) => void, frameMs?: number, knownDataVersion?: number): Promise<void>;
-  pause(): Promise<void>;
-  /** ε sweep (AOE and OE+noise at ε = 0…1); progress via `onProgress`; stopped by `cancel()`. */
-  sweep(onProgress: (points: SweepPoint[], done: number, total: number) => void): Promise<SweepPoint[]>;
-  /** Stop whatever long call runs (retrain, play, sweep). */
-  cancel(): Promise<void>;
-}
+import type { ToyFrame, ToyWorkerApi } from './toyTypes';
+export type { ToyDataView, ToyFrame, ToyWorkerApi } from './toyTypes';
 
 /** Keys whose change leaves the ε = 0 pane valid. */
 const EPSILON_ONLY_KEYS: readonly (keyof ToyParams)[] = [
@@ -86,7 +35,7 @@ const EPSILON_ONLY_KEYS: readonly (keyof ToyParams)[] = [
   'toyBackend',
 ];
 
-/** Keys that change only the display, never a trained state (left out of the retrain memo's key). */
+/** Display-only keys (left out of the retrain memo's key). */
 const DISPLAY_KEYS: readonly (keyof ToyParams)[] = [
   'live',
   'showOutliers',
@@ -95,7 +44,7 @@ const DISPLAY_KEYS: readonly (keyof ToyParams)[] = [
   'grid',
   'toyBackend',
 ];
-/** Retrained states kept (weights of a 2-64-64-K MLP are ~18 kB each). */
+/** Retrained states kept (~18 kB each at 2-64-64-K). */
 const RETRAIN_MEMO_SIZE = 64;
 
 const yieldToMessages = () => new Promise<void>((r) => setTimeout(r, 0));
@@ -104,8 +53,9 @@ class ToySession implements ToyWorkerApi {
   private params: ToyParams | null = null;
   private data: ToyData | null = null;
   private dataVersion = 0;
-  private main: ToyRun | null = null;
-  private baseline: ToyRun | null = null;
+  private main: AnyToyRun | null = null;
+  private baseline: AnyToyRun | null = null;
+  private engine: ToyEngine = 'fast';
   /** Whether `baseline` is trained to `params.steps` from the current start (retrain mode). */
   private baselineFresh = false;
   private generation = 0;
@@ -117,9 +67,23 @@ class ToySession implements ToyWorkerApi {
   private baselineEval: { key: string; ev: ToyEvaluation } | null = null;
   private memo = new Map<string, { weights: MlpWeights; steps: number; loss: number }>();
 
-  async init(backend: BackendName) {
+  async init(backend: BackendName): Promise<BackendInfo> {
+    const unavailable = backend === 'wasm' ? fastEngineUnavailable() : 'not chosen';
+    this.engine = unavailable ? 'tfjs' : 'fast';
+    if (!unavailable) {
+      return {
+        backend: 'wasm',
+        detail: 'WASM SIMD: hand-written toy MLP kernels (no tfjs), 1 thread per worker',
+        fallbacks: [],
+        forced: false,
+        crossOriginIsolated: self.crossOriginIsolated,
+      };
+    }
     if (backend === 'wasm') tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    return selectBackend(backend);
+    const info = await selectBackend(backend);
+    if (backend === 'wasm')
+      info.fallbacks.unshift({ backend: 'wasm', reason: `fast toy engine: ${unavailable}` });
+    return info;
   }
 
   async setParams(p: ToyParams) {
@@ -138,9 +102,9 @@ class ToySession implements ToyWorkerApi {
       this.generation++;
       this.main?.dispose();
       this.baseline?.dispose();
-      const start = ToyRun.start(this.data, p);
-      this.main = new ToyRun(this.data, p, start);
-      this.baseline = new ToyRun(this.data, { ...p, epsilon: 0 }, start);
+      const start = toyRunStart(this.engine, this.data, p);
+      this.main = createToyRun(this.engine, this.data, p, start);
+      this.baseline = createToyRun(this.engine, this.data, { ...p, epsilon: 0 }, start);
       this.baselineFresh = false;
       this.memo.clear();
     } else {
@@ -199,11 +163,12 @@ class ToySession implements ToyWorkerApi {
     });
     let lastFrame = t0;
     for (let done = 0; runs.length > 0 && done < steps;) {
-      const chunk = Math.min(25, steps - done);
+      // 10 steps before the first partial frame (feedback on release within ~0.1 s), then chunks of 25.
+      const chunk = Math.min(done === 0 ? 10 : 25, steps - done);
       runs.forEach((r) => r.train(chunk));
       done += chunk;
       // First partial landscape after the first chunk (fast feedback on release), then every 300 ms.
-      if (onFrame && done < steps && (done === chunk || performance.now() - lastFrame > 300)) {
+      if (onFrame && done < steps && (done === 10 || performance.now() - lastFrame > 300)) {
         onFrame(this.transfer(this.makeFrame(false, t0, known)));
         known = this.dataVersion;
         lastFrame = performance.now();
@@ -289,6 +254,7 @@ class ToySession implements ToyWorkerApi {
     this.need();
     let last = 0;
     return epsilonSweep(this.data!, this.params!, {
+      engine: this.engine,
       shouldStop: () => gen !== this.generation,
       pause: yieldToMessages,
       onPoint: (points, done, total) => {
@@ -297,6 +263,16 @@ class ToySession implements ToyWorkerApi {
           last = performance.now();
         }
       },
+    });
+  }
+
+  async sweepJob(job: SweepJob) {
+    const gen = ++this.generation;
+    this.need();
+    return runSweepJob(this.data!, this.params!, job, {
+      engine: this.engine,
+      shouldStop: () => gen !== this.generation,
+      pause: yieldToMessages,
     });
   }
 

@@ -141,8 +141,14 @@ export function SweepCharts(props: { points: SweepPoint[] }) {
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="epsilon" type="number" domain={[0, 1]} ticks={[0, 0.2, 0.4, 0.6, 0.8, 1]} />
             <YAxis
-              domain={m.key === 'acceptedArea' ? [0, 'auto'] : ['auto', 1]}
-              width={52}
+              // Fractions: AUROC/accuracy end at 100 % (recharts' 'auto' rounded past it to 105 %), and start a
+              // little below the lowest point so an all-100 % accuracy line still has readable ticks.
+              domain={
+                m.key === 'acceptedArea'
+                  ? [0, 'auto']
+                  : [(d: number) => Math.max(0, Math.floor(d * 20) / 20 - 0.05), 1]
+              }
+              width={m.key === 'accuracy' ? 66 : 58}
               tickFormatter={m.key === 'accuracy' ? pct1 : pct}
             />
             <Tooltip formatter={(v) => pct1(Number(v))} labelFormatter={(v) => `ε = ${v}`} />

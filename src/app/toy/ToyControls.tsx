@@ -74,6 +74,8 @@ function Select<K extends keyof ToyParams>(props: {
   testId?: string;
   /** Settings to change together with this one (e.g. a dataset's natural noise level). */
   also?: (value: string) => Partial<ToyParams>;
+  /** Display names of values (default: the value itself). */
+  names?: Record<string, string>;
 }) {
   const id = useId();
   const value = useToyStore((s) => s.params[props.k]) as string;
@@ -91,7 +93,7 @@ function Select<K extends keyof ToyParams>(props: {
       >
         {props.values.map((v) => (
           <option key={v} value={v}>
-            {v}
+            {props.names?.[v] ?? v}
           </option>
         ))}
       </select>
@@ -292,7 +294,17 @@ export function DataControls() {
         <NumberField k="width" label="width" step={8} />
         <NumberField k="depth" label="hidden layers" />
         <Select k="activation" label="activation" values={TOY_SCHEMA.activation.values} />
-        <Select k="toyBackend" label="tfjs backend" values={TOY_SCHEMA.toyBackend.values} />
+        <Select
+          k="toyBackend"
+          label="engine"
+          values={TOY_SCHEMA.toyBackend.values}
+          names={{
+            wasm: 'WASM SIMD (fast, default)',
+            cpu: 'tfjs CPU',
+            webgl: 'tfjs WebGL',
+            webgpu: 'tfjs WebGPU',
+          }}
+        />
         <Check k="showOutliers" label="training outliers (×)" />
         <Check k="showArrows" label="arrows x → x̂" />
         <Check k="showTest" label="held-out OOD test points" />

@@ -66,7 +66,7 @@ export function ToyHelp() {
         outliers reach. With outliers drawn from the class Gaussians at σ² = 64 (spread over the whole view,
         the default) and 2,000 full-batch Adam steps whose rate is cosine-annealed to 0 (the paper anneals its
         fine-tuning too), AOE at ε = 0.5 tightened the boundary in 15 of 20 seeds in our runs (mean accepted
-        area 52% → 43% of the view; seeds 3 and 20 are clear counter-examples). The annealing matters: at a
+        area 51% → 43% of the view; seeds 3 and 20 are clear counter-examples). The annealing matters: at a
         constant rate the optimiser still oscillates at the end and one run&apos;s accepted area swings by
         ±0.2 from one 50-step snapshot to the next, so a single picture is a coin toss (AOE won 6 of 10
         seeds). With σ² ≈ 4 the outliers hug the blobs and the difference between the panes is seed noise; ε ≳

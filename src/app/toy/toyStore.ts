@@ -10,10 +10,10 @@ import {
   toyParamsToQuery,
   type ToyParams,
 } from '../../train/toy/params';
-import type { SweepPoint } from '../../train/toy/sweep';
+import { distributeSweep, sweepJobs, type SweepPoint } from '../../train/toy/sweep';
 import type { BackendInfo } from '../../worker/backend';
 import type { ToyDataView, ToyFrame } from '../../worker/toyApi';
-import { toyWorker } from './toyClient';
+import { sweepWorkerCount, toySweepHelpers, toyWorker } from './toyClient';
 
 export type ToyStatus = 'starting' | 'idle' | 'retraining' | 'playing' | 'training' | 'sweeping';
 
@@ -84,6 +84,10 @@ function writeUrl(p: ToyParams): void {
 }
 
 const remote = () => toyWorker(useToyStore.getState().params.toyBackend).remote.toy;
+/** The workers running the current sweep (empty when none runs). */
+let sweepRemotes: ReturnType<typeof remote>[] = [];
+/** Set by cancelSweep: no further sweep jobs are handed out (running ones are cancelled in their workers). */
+let sweepCancelled = false;
 
 export const useToyStore = create<ToyState>((set, get) => {
   /** Accept a frame from the worker (keeping the last data when the frame carries none). */
@@ -238,21 +242,30 @@ export const useToyStore = create<ToyState>((set, get) => {
 
     async runSweep() {
       set({ status: 'sweeping', sweep: { points: [], done: 0, total: 1, running: true } });
+      sweepCancelled = false;
       try {
-        const points = await remote().sweep(
-          Comlink.proxy((pts: SweepPoint[], done: number, total: number) =>
-            set({ sweep: { points: pts, done, total, running: true } }),
-          ),
+        // The runs are independent: spread them over the toy worker and helper workers (one per core).
+        const backend = get().params.toyBackend;
+        const helpers = await toySweepHelpers(backend, sweepWorkerCount() - 1);
+        await Promise.all(helpers.map((h) => h.toy.setParams(get().params)));
+        sweepRemotes = [remote(), ...helpers.map((h) => h.toy)];
+        const points = await distributeSweep(
+          sweepJobs(),
+          sweepRemotes.map((r) => (job) => (sweepCancelled ? Promise.resolve(null) : r.sweepJob(job))),
+          (pts, done, total) => set({ sweep: { points: pts, done, total, running: true } }),
         );
         const s = get().sweep;
         set({ sweep: { points, done: s?.done ?? 0, total: s?.total ?? 0, running: false }, status: 'idle' });
       } catch (err) {
         fail(err);
+      } finally {
+        sweepRemotes = [];
       }
     },
 
     async cancelSweep() {
-      await remote().cancel();
+      sweepCancelled = true;
+      await Promise.all([remote(), ...sweepRemotes].map((r) => r.cancel()));
     },
 
     async addPoint(x, y, otherClass) {

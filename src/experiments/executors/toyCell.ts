@@ -4,7 +4,6 @@
  * requested logit detectors on held-out ID points vs the near and far held-out OOD points, plus accuracy and
  * the accepted area (fraction of the view with E < τ at 95 % ID acceptance).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { Detector } from '../../core/detectors';
 import { createLogitDetector } from '../../train/detectorEval';
 import { oodMetrics } from '../../core/metrics';
@@ -34,9 +33,7 @@ export function toyCellParams(config: RunConfig): ToyParams {
 }
 
 function logitsOf(run: ToyRun, points: Float32Array): { data: Float32Array; rows: number; cols: number } {
-  const n = points.length / 2;
-  const data = tf.tidy(() => run.model.apply(tf.tensor2d(points, [n, 2])).dataSync() as Float32Array);
-  return { data: new Float32Array(data), rows: n, cols: run.data.numClasses };
+  return { data: run.logits(points), rows: points.length / 2, cols: run.data.numClasses };
 }
 
 /** The executor for `model: 'toy'` specs. */

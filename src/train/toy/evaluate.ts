@@ -1,11 +1,10 @@
 /** Evaluation of a toy run: the energy landscape on a grid, τ, accepted area, accuracy, AUROC, histograms. */
-import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '../../core/random';
-import { energy } from '../../core/energy';
+import { energiesOf } from '../../models/fastMlp/losses';
 import { acceptThreshold, acceptedArea, accuracy, gridPoints, histogram, type Histogram } from './landscape';
 import { oodMetrics, rocCurve } from '../../core/metrics';
 import { thinCurve } from '../../core/curveThinning';
-import type { ToyRun } from './trainer';
+import type { EvaluableRun } from './runCommon';
 
 /** Everything the view shows for one model state. Arrays are plain typed arrays (transferable). */
 export interface ToyEvaluation {
@@ -37,25 +36,27 @@ export interface ToyEvaluation {
   perturbed: Float32Array;
 }
 
-/** Evaluate `run` on a size×size grid over [−viewHalf, viewHalf]². Leaks no tensors. */
-export function evaluateToy(run: ToyRun, gridSize: number, viewHalf: number): ToyEvaluation {
+/**
+ * Evaluate `run` on a size×size grid over [−viewHalf, viewHalf]² (either engine; energies and softmax from the
+ * run's float32 logits, accumulated in float64). Leaks no tensors.
+ */
+export function evaluateToy(run: EvaluableRun, gridSize: number, viewHalf: number): ToyEvaluation {
   const k = run.data.numClasses;
   const grid = gridPoints(gridSize, viewHalf);
-  const [gridEnergy, gridProbs] = tf.tidy(() => {
-    const logits = run.model.apply(tf.tensor2d(grid, [gridSize * gridSize, 2]));
-    return [energy(logits).dataSync() as Float32Array, tf.softmax(logits).dataSync() as Float32Array];
-  });
-  const idE = run.energies(run.data.train.x);
+  const gridLogits = run.logits(grid);
+  const cells = gridSize * gridSize;
+  const gridEnergy = energiesOf(gridLogits, k, k, cells);
+  const gridProbs = softmaxRows(gridLogits, k, cells);
+  const energies = (points: Float32Array) => energiesOf(run.logits(points), k, k, points.length / 2);
+  const idE = energies(run.data.train.x);
   const tau = acceptThreshold(idE);
-  const testIdE = run.energies(run.data.testId.x);
+  const testIdE = energies(run.data.testId.x);
   const ood = new Float32Array(run.data.testNear.length + run.data.testFar.length);
   ood.set(run.data.testNear);
   ood.set(run.data.testFar, run.data.testNear.length);
-  const nearE = run.energies(run.data.testNear);
-  const farE = run.energies(run.data.testFar);
-  const testLogits = tf.tidy(() =>
-    run.model.apply(tf.tensor2d(run.data.testId.x, [run.data.testId.y.length, 2])).dataSync(),
-  );
+  const nearE = energies(run.data.testNear);
+  const farE = energies(run.data.testFar);
+  const testLogits = run.logits(run.data.testId.x);
   const scores = concat(testIdE, nearE, farE);
   const labels = new Uint8Array(scores.length).fill(1, testIdE.length);
   const m = safeMetrics(scores, labels);
@@ -68,18 +69,10 @@ export function evaluateToy(run: ToyRun, gridSize: number, viewHalf: number): To
     new Uint8Array(testIdE.length + farE.length).fill(1, testIdE.length),
   );
   const roc = safeRoc(scores, labels);
-  const outE = run.energies(run.data.outliers);
+  const outE = energies(run.data.outliers);
   // A fixed display stream, so drawing never changes the training's random numbers.
-  const perturbed = run.data.outliers.length
-    ? tf.tidy(() =>
-        Float32Array.from(
-          run
-            .perturb(tf.tensor2d(run.data.outliers, [run.data.outliers.length / 2, 2]), new Random(7))
-            .dataSync(),
-        ),
-      )
-    : new Float32Array(0);
-  const pertE = run.energies(perturbed);
+  const perturbed = run.perturbPoints(run.data.outliers, new Random(7));
+  const pertE = energies(perturbed);
   return {
     steps: run.steps,
     loss: run.lastLoss,
@@ -99,6 +92,19 @@ export function evaluateToy(run: ToyRun, gridSize: number, viewHalf: number): To
     hist: histogram([idE, outE, pertE], 30),
     perturbed,
   };
+}
+
+/** Row-wise softmax of n rows of K logits (float64 accumulation). */
+function softmaxRows(logits: Float32Array, k: number, n: number): Float32Array {
+  const out = new Float32Array(n * k);
+  for (let i = 0; i < n; i++) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, logits[i * k + c]);
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += Math.exp(logits[i * k + c] - max);
+    for (let c = 0; c < k; c++) out[i * k + c] = Math.exp(logits[i * k + c] - max) / sum;
+  }
+  return out;
 }
 
 function concat(...arrays: Float32Array[]): Float32Array {

@@ -127,7 +127,7 @@ export const TOY_SCHEMA = {
     type: 'enum',
     default: 'wasm',
     values: ['wasm', 'cpu', 'webgl', 'webgpu'] as const,
-    help: 'tfjs backend of the toy worker',
+    help: 'engine of the toy worker: wasm = hand-written WebAssembly SIMD kernels (fast); cpu, webgl, webgpu = tfjs on that backend',
   } as EnumSpec<'wasm' | 'cpu' | 'webgl' | 'webgpu'>,
   showOutliers: { type: 'int', default: 1, min: 0, max: 1, help: 'draw training outliers' } as NumSpec,
   showArrows: { type: 'int', default: 1, min: 0, max: 1, help: 'draw arrows x → x̂' } as NumSpec,

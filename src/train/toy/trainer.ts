@@ -1,53 +1,41 @@
 /**
- * One toy model run: an MLP trained on a ToyData with CE / OE / OE+noise / AOE / AOE-PGD through the SAME core
- * functions the WideResNet path uses (energy, outlierExposureLoss, energyGradientStep), plus its evaluation.
- * Runs unchanged in the worker and in Node. Call `dispose()` when done.
- *
- * Needs tfjs gradients registered by the entry point (tfjs-core ships none): the worker and the unit tests import
- * '@tensorflow/tfjs-core/dist/register_all_gradients' (ESM); Node CLIs import '@tensorflow/tfjs' (its CJS build
- * registers them; the ESM file's directory imports do not load under plain Node).
+ * One toy model run on the fast engine: the MLP of `src/models/fastMlp` (WebAssembly SIMD kernels, no tfjs)
+ * trained on a ToyData with CE / OE / OE+noise / AOE / AOE-PGD, plus its evaluation. Same semantics, random
+ * streams and settings as the tfjs reference `TfjsToyRun` (trainerTfjs.ts), which uses the core tfjs functions
+ * (energy, outlierExposureLoss, energyGradientStep, energyPgd, gaussianNoiseStep); trainer.test.ts checks the
+ * two against each other (gradients, losses, AOE signs, short trajectories). Runs in the worker and in Node.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { Random } from '../../core/random';
-import { energy } from '../../core/energy';
-import { crossEntropy, outlierExposureLoss } from '../../core/losses';
-import { perturbWithMethod } from '../perturb';
-import { Mlp, initMlpWeights, type MlpWeights } from '../../models/mlp';
+import type { Random } from '../../core/random';
+import { FastMlp } from '../../models/fastMlp/fastMlp';
+import { energiesOf, meanEnergyGrad, oeLossGrad } from '../../models/fastMlp/losses';
+import type { MlpWeights } from '../../models/mlp';
 import type { ToyData } from './data';
-import type { ToyParams } from './params';
-import type { MlpConfig } from '../../models/mlp';
 import { evaluateToy, type ToyEvaluation } from './evaluate';
+import {
+  mlpConfig,
+  runStreams,
+  seededInit,
+  toyBatchIndices,
+  toyLrAt,
+  type EvaluableRun,
+  type ToyTrainSettings,
+} from './runCommon';
 
-/** The settings a run's training uses (the rest of ToyParams concerns data or display). */
-export type ToyTrainSettings = Pick<
-  ToyParams,
-  | 'method'
-  | 'epsilon'
-  | 'lambda'
-  | 'lr'
-  | 'wd'
-  | 'batch'
-  | 'pgdSteps'
-  | 'width'
-  | 'depth'
-  | 'activation'
-  | 'seed'
-  | 'steps'
-  | 'schedule'
-  | 'pretrain'
->;
+export type { ToyTrainSettings } from './runCommon';
 
-export class ToyRun {
+/** Rows the engine holds at once at least (evaluation grids are processed in chunks of this many). */
+const MIN_ROWS = 2048;
+
+export class ToyRun implements EvaluableRun {
   readonly data: ToyData;
   settings: ToyTrainSettings;
-  readonly model: Mlp;
+  /** The network (weights via `getWeights` / `setWeights`). */
+  readonly model: FastMlp;
   private readonly initial: MlpWeights;
-  private optimizer: tf.Optimizer;
   private batchRng!: Random;
   private perturbRng!: Random;
-  private readonly xTrain: tf.Tensor2D;
-  private readonly yTrain: tf.Tensor1D;
-  private readonly xOut: tf.Tensor2D;
+  private readonly labels: Int32Array;
+  private readonly outBuf: Float32Array;
   /** Optimiser steps taken since the last reset. */
   steps = 0;
   /** Loss of the most recent step (nats), NaN before the first. */
@@ -60,58 +48,39 @@ export class ToyRun {
   constructor(data: ToyData, settings: ToyTrainSettings, start?: MlpWeights) {
     this.data = data;
     this.settings = { ...settings };
-    const cfg = mlpConfig(data, settings);
     this.initial = start ?? ToyRun.start(data, settings);
-    this.model = new Mlp(cfg, this.initial);
-    this.optimizer = tf.train.adam(settings.lr);
-    this.xTrain = tf.tensor2d(data.train.x, [data.train.y.length, 2]);
-    this.yTrain = tf.tensor1d(data.train.y, 'int32');
-    this.xOut = tf.tensor2d(data.outliers, [data.outliers.length / 2, 2]);
-    this.reseed();
+    const nId = data.train.y.length;
+    const nOut = data.outliers.length / 2;
+    this.model = new FastMlp(mlpConfig(data, settings), this.initial, Math.max(MIN_ROWS, nId + nOut));
+    this.labels = new Int32Array(nId);
+    this.outBuf = new Float32Array(2 * nOut);
+    this.reset();
   }
 
   /**
    * The seeded start of a run: He/Glorot initial weights, then — when `settings.pretrain` > 0 — that many steps of
-   * plain cross-entropy training on the ID data (constant lr), as the paper fine-tunes a classifier pre-trained
-   * on the ID data. Every method and ε starts from these same weights. Deterministic.
+   * plain cross-entropy training on the ID data (constant lr). Every method and ε starts from these same weights.
    */
   static start(data: ToyData, settings: ToyTrainSettings): MlpWeights {
-    const init = initMlpWeights(mlpConfig(data, settings), new Random(settings.seed ^ 0x5eed).fork());
+    const init = seededInit(data, settings);
     if (!(settings.pretrain > 0)) return init;
     const ce = new ToyRun(data, { ...settings, method: 'CE', schedule: 'constant', pretrain: 0 }, init);
     ce.train(settings.pretrain);
-    const w = ce.model.getWeights();
-    ce.dispose();
-    return w;
-  }
-
-  /** Learning rate of the step after `this.steps` steps: constant, or cosine-annealed to 0 over `settings.steps`. */
-  private lrAt(step: number, constant: boolean): number {
-    const { lr, schedule, steps } = this.settings;
-    if (constant || schedule !== 'cosine') return lr;
-    return 0.5 * lr * (1 + Math.cos((Math.PI * Math.min(step, steps)) / steps));
-  }
-
-  private reseed(): void {
-    const r = new Random(this.settings.seed ^ 0xba7c4);
-    this.batchRng = r.fork();
-    this.perturbRng = r.fork();
+    return ce.model.getWeights();
   }
 
   /** Back to the seeded initial weights, a fresh optimiser and the same batch order: a reset run repeats exactly. */
   reset(): void {
     this.model.setWeights(this.initial);
-    this.optimizer.dispose();
-    this.optimizer = tf.train.adam(this.settings.lr);
-    this.reseed();
+    this.model.resetOptimizer();
+    ({ batchRng: this.batchRng, perturbRng: this.perturbRng } = runStreams(this.settings.seed));
     this.steps = 0;
     this.lastLoss = NaN;
   }
 
   /**
    * Jump to a state this run reached before from its seeded start with the same settings (a memoised retrain):
-   * the weights, step count and loss are restored exactly; Adam's moments and the batch stream start afresh, so
-   * training further from here differs slightly from training on without the jump.
+   * weights, step count and loss exactly; Adam's moments and the batch stream start afresh.
    */
   restore(weights: MlpWeights, steps: number, loss: number): void {
     this.reset();
@@ -120,29 +89,9 @@ export class ToyRun {
     this.lastLoss = loss;
   }
 
-  /** Change training settings in place (ε, λ, method, …); a new lr applies from the next step. */
+  /** Change training settings in place (ε, λ, method, …); Adam keeps its moments, a new lr applies next step. */
   update(settings: Partial<ToyTrainSettings>): void {
-    const lrChanged = settings.lr !== undefined && settings.lr !== this.settings.lr;
     this.settings = { ...this.settings, ...settings };
-    if (lrChanged) {
-      // Adam keeps its moments; only the rate changes.
-      (this.optimizer as unknown as { learningRate: number }).learningRate = this.settings.lr;
-    }
-  }
-
-  /**
-   * The training outliers as this run's method perturbs them for the current model and ε: AOE x − ε·sign(∇E),
-   * AOE-PGD, Gaussian noise, or the outliers themselves (CE, OE).
-   * @param x [M, 2] outliers. @returns a new [M, 2] tensor.
-   */
-  perturb(x: tf.Tensor2D, rng: Random = this.perturbRng): tf.Tensor2D {
-    const { method, epsilon, pgdSteps } = this.settings;
-    // The shared method table; the toy uses the paper's noise (variance ε), PGD α = 2.5ε/k and no clamp.
-    return perturbWithMethod(method, this.model.applyInputGrad, x, {
-      epsilon,
-      random: rng,
-      pgdSteps,
-    }) as tf.Tensor2D;
   }
 
   /**
@@ -150,65 +99,159 @@ export class ToyRun {
    * @param constantLr ignore the schedule (continuous training has no end for a cosine to anneal towards).
    */
   train(n: number, constantLr = false): void {
-    const opt = this.optimizer as unknown as { learningRate: number };
-    const nId = this.data.train.y.length;
-    const nOut = this.data.outliers.length / 2;
+    const { x: idX, y: idY } = this.data.train;
+    const nId = idY.length;
+    const outliers = this.data.outliers;
+    const nOut = outliers.length / 2;
+    const net = this.model;
+    const k = this.data.numClasses;
     for (let s = 0; s < n; s++) {
-      const last = s === n - 1;
-      opt.learningRate = this.lrAt(this.steps, constantLr);
-      const cost: tf.Scalar | null = tf.tidy(() => {
-        const idIdx = this.batchIndices(nId);
-        const outIdx = this.batchIndices(nOut);
-        const xId = idIdx ? tf.gather(this.xTrain, idIdx) : this.xTrain;
-        const yId = idIdx ? tf.gather(this.yTrain, idIdx) : this.yTrain;
-        const xo = outIdx ? tf.gather(this.xOut, outIdx) : this.xOut;
-        const useOutliers = this.settings.method !== 'CE';
-        const xHat = useOutliers ? this.perturb(xo) : null;
-        return this.optimizer.minimize(
-          () => {
-            let loss: tf.Scalar;
-            if (xHat) {
-              // ID and outliers in ONE forward/backward pass (row-wise the same numbers as two passes, but
-              // half the matMul/bias/ReLU kernels: tfjs per-op overhead dominates a net this small).
-              const n = xId.shape[0];
-              const logits = this.model.apply(tf.concat([xId, xHat], 0));
-              const idLogits = tf.slice(logits, [0, 0], [n, -1]);
-              const oodLogits = tf.slice(logits, [n, 0], [-1, -1]);
-              loss = outlierExposureLoss(idLogits, yId, oodLogits, this.settings.lambda);
-            } else loss = crossEntropy(this.model.apply(xId), yId);
-            if (!this.settings.wd) return loss;
-            // Coupled L2 (as PyTorch SGD's weight_decay): wd/2·Σθ², gradient wd·θ.
-            const l2 = tf.addN(this.model.variables.map((v) => tf.sum(tf.square(v))));
-            return tf.add(loss, tf.mul(l2, this.settings.wd / 2)) as tf.Scalar;
-          },
-          last,
-          this.model.variables,
-        ) as tf.Scalar;
-      });
-      this.steps++;
-      if (cost) {
-        this.lastLoss = cost.dataSync()[0];
-        cost.dispose();
+      const s0 = this.settings;
+      const lr = toyLrAt(s0, this.steps, constantLr);
+      const idIdx = toyBatchIndices(this.batchRng, s0.batch, nId);
+      const outIdx = toyBatchIndices(this.batchRng, s0.batch, nOut);
+      const nb = idIdx ? idIdx.length : nId;
+      let mb = 0;
+      let xHat: Float32Array | null = null;
+      if (s0.method !== 'CE') {
+        mb = outIdx ? outIdx.length : nOut;
+        const xo = this.outBuf.subarray(0, 2 * mb);
+        if (outIdx) {
+          for (let j = 0; j < mb; j++) {
+            xo[2 * j] = outliers[2 * outIdx[j]];
+            xo[2 * j + 1] = outliers[2 * outIdx[j] + 1];
+          }
+        } else xo.set(outliers);
+        // Perturb first: its own forward/backward passes use the engine's input rows.
+        xHat = this.perturbPoints(xo, this.perturbRng);
       }
+      // ID and outliers in ONE forward/backward pass (row-wise the same numbers as two passes).
+      for (let i = 0; i < nb; i++) {
+        const src = idIdx ? idIdx[i] : i;
+        net.setInputRow(i, idX[2 * src], idX[2 * src + 1]);
+        this.labels[i] = idY[src];
+      }
+      if (xHat) net.setInputPoints(xHat, nb);
+      const rows = nb + mb;
+      net.forward(rows);
+      let loss = oeLossGrad(
+        net.logitsView(rows),
+        net.logitStride,
+        k,
+        this.labels,
+        nb,
+        mb,
+        s0.lambda,
+        net.dLogitsView(rows),
+      );
+      net.backward(rows, true, false);
+      if (s0.wd) {
+        // Coupled L2 (as PyTorch SGD's weight_decay): wd/2·Σθ² in the loss, wd·θ in the gradient.
+        const g = net.gradView();
+        const p = net.paramView();
+        let sq = 0;
+        for (let i = 0; i < p.length; i++) {
+          sq += p[i] * p[i];
+          g[i] += s0.wd * p[i];
+        }
+        loss += (s0.wd / 2) * sq;
+      }
+      net.adamStep(lr);
+      this.steps++;
+      this.lastLoss = loss;
     }
   }
 
-  /** Random batch indices (with a fresh permutation prefix), or null for the full set when batch ≥ n. */
-  private batchIndices(n: number): tf.Tensor1D | null {
-    if (this.settings.batch >= n) return null;
-    const b = this.settings.batch;
-    const idx = new Int32Array(b);
-    for (let i = 0; i < b; i++) idx[i] = this.batchRng.int(n);
-    return tf.tensor1d(idx, 'int32');
+  /**
+   * The points as this run's method perturbs them for the current model and ε ([n·2] → new [n·2]): AOE
+   * x − ε·sign(∇ₓ mean E) (Eq. 7), AOE-PGD (k steps of 2.5ε/k from a random start in the L∞ ball), Gaussian
+   * noise of variance ε (Eq. 10), or a copy (CE, OE). Float32 arithmetic as the tfjs ops do it.
+   */
+  perturbPoints(points: Float32Array, rng: Random): Float32Array {
+    const { method, epsilon, pgdSteps } = this.settings;
+    const n = points.length;
+    const out = Float32Array.from(points);
+    if (epsilon === 0 || (method !== 'AOE' && method !== 'AOE-PGD' && method !== 'OE+noise')) return out;
+    const eps = Math.fround(epsilon);
+    if (method === 'OE+noise') {
+      const delta = rng.normalArray(n, 0, Math.sqrt(epsilon));
+      for (let i = 0; i < n; i++) out[i] = points[i] + delta[i];
+      return out;
+    }
+    if (method === 'AOE') {
+      const g = this.meanEnergyInputGrad(points);
+      for (let i = 0; i < n; i++) out[i] = points[i] - eps * Math.sign(g[i]);
+      return out;
+    }
+    if (!Number.isInteger(pgdSteps) || pgdSteps < 0)
+      throw new Error(`AOE-PGD: steps must be an integer ≥ 0, got ${pgdSteps}`);
+    const alpha = Math.fround((2.5 * epsilon) / Math.max(1, pgdSteps));
+    const noise = rng.uniformArray(n, -epsilon, epsilon);
+    const lo = new Float32Array(n);
+    const hi = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      out[i] = points[i] + noise[i];
+      lo[i] = points[i] - eps;
+      hi[i] = points[i] + eps;
+    }
+    for (let t = 0; t < pgdSteps; t++) {
+      const g = this.meanEnergyInputGrad(out);
+      for (let i = 0; i < n; i++) {
+        const stepped = Math.fround(out[i] - alpha * Math.sign(g[i]));
+        out[i] = Math.min(Math.max(stepped, lo[i]), hi[i]);
+      }
+    }
+    return out;
+  }
+
+  /** ∇ₓ mean_i E(x_i) at the points [n·2] → [n·2] (a copy). */
+  private meanEnergyInputGrad(points: Float32Array): Float32Array {
+    const net = this.model;
+    const total = points.length / 2;
+    const out = new Float32Array(points.length);
+    const k = this.data.numClasses;
+    for (let r0 = 0; r0 < total; r0 += net.maxRows) {
+      const rows = Math.min(net.maxRows, total - r0);
+      net.setInputPoints(points.subarray(2 * r0, 2 * (r0 + rows)));
+      net.forward(rows);
+      meanEnergyGrad(net.logitsView(rows), net.logitStride, k, rows, net.dLogitsView(rows));
+      if (total !== rows) {
+        // The mean is over all points, not this chunk: rescale (signs are unchanged; kept for exactness).
+        const d = net.dLogitsView(rows);
+        for (let i = 0; i < d.length; i++) d[i] *= rows / total;
+      }
+      net.backward(rows, false, true);
+      const g = net.inputGradView(rows);
+      const st = net.inputStride;
+      for (let i = 0; i < rows; i++) {
+        out[2 * (r0 + i)] = g[i * st];
+        out[2 * (r0 + i) + 1] = g[i * st + 1];
+      }
+    }
+    return out;
+  }
+
+  /** Logits [n, K] of points [n·2]. */
+  logits(points: Float32Array): Float32Array {
+    const net = this.model;
+    const total = points.length / 2;
+    const k = this.data.numClasses;
+    const out = new Float32Array(total * k);
+    for (let r0 = 0; r0 < total; r0 += net.maxRows) {
+      const rows = Math.min(net.maxRows, total - r0);
+      net.setInputPoints(points.subarray(2 * r0, 2 * (r0 + rows)));
+      net.forward(rows);
+      const l = net.logitsView(rows);
+      const st = net.logitStride;
+      for (let i = 0; i < rows; i++) for (let c = 0; c < k; c++) out[(r0 + i) * k + c] = l[i * st + c];
+    }
+    return out;
   }
 
   /** Energies E(x) = −logsumexp f(x) of points [N·2] (float32, higher = more OOD). */
   energies(points: Float32Array): Float32Array {
-    if (points.length === 0) return new Float32Array(0);
-    return tf.tidy(() => {
-      const logits = this.model.apply(tf.tensor2d(points, [points.length / 2, 2]));
-      return energy(logits).dataSync() as Float32Array;
-    });
+    const k = this.data.numClasses;
+    return energiesOf(this.logits(points), k, k, points.length / 2);
   }
 
   /** Full evaluation on a size×size grid (see `evaluateToy`). */
@@ -216,21 +259,6 @@ export class ToyRun {
     return evaluateToy(this, gridSize, viewHalf);
   }
 
-  dispose(): void {
-    this.model.dispose();
-    this.optimizer.dispose();
-    this.xTrain.dispose();
-    this.yTrain.dispose();
-    this.xOut.dispose();
-  }
-}
-
-function mlpConfig(data: ToyData, s: ToyTrainSettings): MlpConfig {
-  return {
-    inputDim: 2,
-    width: s.width,
-    depth: s.depth,
-    outputDim: data.numClasses,
-    activation: s.activation,
-  };
+  /** Nothing to free (the engine's memory is garbage-collected); kept so both engines share one interface. */
+  dispose(): void {}
 }
