@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelState } from '../models/types';
 import type { ExperimentConfig } from './config';
+import type { DataFingerprint } from './resumeCheck';
 import type { NamedArray } from './types';
 
 /** A model state (weights + BN running statistics) as plain arrays by state_dict key. */
@@ -72,6 +73,8 @@ export interface Checkpoint {
   curve: CurvePoint[];
   /** Training seconds so far (excluding pauses). */
   elapsedSeconds: number;
+  /** The data it was trained on (absent in checkpoints of older versions). */
+  data?: DataFingerprint;
 }
 
 /** Where checkpoints go: IndexedDB in the worker, a Map in Node tests. */
@@ -140,6 +143,7 @@ export interface CheckpointMeta {
   totalSteps: number;
   curve: CurvePoint[];
   elapsedSeconds: number;
+  data?: DataFingerprint;
   /** Bytes of the model and optimizer arrays. */
   bytes: number;
 }
@@ -154,6 +158,17 @@ export function checkpointBytes(cp: Pick<Checkpoint, 'modelState' | 'optimizerSt
 
 /** The metadata part of a checkpoint. */
 export function checkpointMeta(cp: Checkpoint): CheckpointMeta {
-  const { id, savedAt, config, step, epoch, totalSteps, curve, elapsedSeconds } = cp;
-  return { id, savedAt, config, step, epoch, totalSteps, curve, elapsedSeconds, bytes: checkpointBytes(cp) };
+  const { id, savedAt, config, step, epoch, totalSteps, curve, elapsedSeconds, data } = cp;
+  const meta = {
+    id,
+    savedAt,
+    config,
+    step,
+    epoch,
+    totalSteps,
+    curve,
+    elapsedSeconds,
+    bytes: checkpointBytes(cp),
+  };
+  return data ? { ...meta, data } : meta;
 }

@@ -29,6 +29,7 @@ import {
   type CheckpointReason,
 } from './checkpointCadence';
 import { errorReason } from './storageErrors';
+import { fingerprintData, type DataFingerprint } from './resumeCheck';
 import { usesOutliers, validateConfig, type ExperimentConfig } from './config';
 import { warmupCosineSchedule, type LrSchedule } from '../core/schedules';
 import { trainStep } from './step';
@@ -99,6 +100,7 @@ export class Trainer {
   private elapsed = 0;
   private checkpointStep = -1;
   private checkpointWarning: string | undefined;
+  private fingerprint: DataFingerprint | null = null;
   private status: RunStatus = 'paused';
   private cancelled = false;
   private pauseGate: { promise: Promise<void>; release: () => void } | null = null;
@@ -221,6 +223,7 @@ export class Trainer {
       optimizerState: await this.optimizerState(),
       curve: this.curve,
       elapsedSeconds: this.elapsed,
+      data: (this.fingerprint ??= fingerprintData(this.data)),
     };
     await this.options.store.save(cp);
     this.checkpointStep = this.step;

@@ -3,7 +3,11 @@ import * as Comlink from 'comlink';
 import type { WideResNet } from '../models/wrn';
 import { countTrainableParameters } from '../models/wrn';
 import { registerWasmTrainingKernels } from '../models/wasmKernels';
-import { restoreModelState, type CurvePoint } from '../train/checkpoint';
+import type { CheckpointMeta, CurvePoint } from '../train/checkpoint';
+import type { CheckpointCadence } from '../train/checkpointCadence';
+import { JobGuard } from '../train/jobGuard';
+import { resumeProblems } from '../train/resumeCheck';
+import type { StorageEstimate } from '../train/storageErrors';
 import type { ExperimentConfig } from '../train/config';
 import { evaluate, type EvaluationResult } from '../train/evaluate';
 import { benchmarkSteps, type StepTiming } from '../train/benchmark';
@@ -11,7 +15,7 @@ import { gatherImages, normalizer, toImageTensor } from '../train/batches';
 import { Trainer, describeError, type TrainProgress } from '../train/loop';
 import type { TrainingData } from '../train/types';
 import type { Sgd } from '../train/optim/sgd';
-import { IdbCheckpointStore } from './idbCheckpoints';
+import { IdbCheckpointStore, storageEstimate } from './idbCheckpoints';
 import {
   currentTrainingData,
   describeData,
@@ -27,6 +31,7 @@ import {
   presetOf,
   type ModelInfo,
 } from './trainSession';
+import { throttled } from './progressThrottle';
 import { exportSafetensors, exportTfjsZip, type WeightsManifest } from './weightsIo';
 
 /** A progress message: the latest state plus the curve points since the previous message. */
@@ -35,21 +40,18 @@ export interface TrainUpdate {
   points: CurvePoint[];
 }
 
-export interface CheckpointSummary {
-  runId: string;
-  step: number;
-  totalSteps: number;
-  epoch: number;
-  savedAt: number;
-  config: ExperimentConfig;
-  curve: CurvePoint[];
-}
-
 export interface TrainStatus {
   data: DataStatus | null;
   model: ModelInfo | null;
-  checkpoint: CheckpointSummary | null;
+  /** The newest unfinished checkpoint (what "Resume training" continues), if any. */
+  checkpoint: CheckpointMeta | null;
+  /** All stored checkpoints (one per run), newest first, metadata only. */
+  checkpoints: CheckpointMeta[];
+  /** Storage used / available to this site, when the browser says. */
+  storage: StorageEstimate | null;
   running: boolean;
+  /** Id of the run in progress (its checkpoint cannot be deleted), if any. */
+  runningId: string | null;
 }
 
 /** The training area of the worker API (`remote.train.*`). Long calls report through a comlink-proxied callback. */
@@ -59,14 +61,32 @@ export interface TrainWorkerApi {
   loadPretrained(): Promise<{ status: TrainStatus; message: string }>;
   /** A freshly initialised model for CE pre-training. */
   newModel(preset: string, seed: number, dropRate: number): Promise<TrainStatus>;
-  /** Train; resolves with the final progress (completed, cancelled or error). */
-  start(config: ExperimentConfig, onUpdate: (u: TrainUpdate) => void): Promise<TrainProgress>;
-  /** Continue the latest checkpoint (after a reload or a cancel). */
-  resumeCheckpoint(onUpdate: (u: TrainUpdate) => void): Promise<TrainProgress>;
+  /**
+   * Train; resolves with the final progress (completed, cancelled or error). Refused while another job runs.
+   * @param cadence extra checkpoints by steps / seconds (every epoch end, pause and cancel always checkpoint).
+   */
+  start(
+    config: ExperimentConfig,
+    onUpdate: (u: TrainUpdate) => void,
+    cadence?: CheckpointCadence,
+  ): Promise<TrainProgress>;
+  /**
+   * Continue a checkpoint (the newest unfinished one when `runId` is omitted) after a reload, a crash or a
+   * cancel. Checks everything the run needs (data, training outliers) before it changes any state: a refusal
+   * leaves the loaded model as it was.
+   */
+  resumeCheckpoint(
+    onUpdate: (u: TrainUpdate) => void,
+    cadence?: CheckpointCadence,
+    runId?: string,
+  ): Promise<TrainProgress>;
+  /** Whether a checkpoint can be resumed on the loaded data now (metadata only; changes nothing). */
+  checkResume(runId: string): Promise<{ blocking: string[]; warnings: string[] }>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   cancel(): Promise<void>;
-  discardCheckpoint(): Promise<TrainStatus>;
+  /** Delete a run's checkpoint (the newest unfinished one when `runId` is omitted); not the running one's. */
+  discardCheckpoint(runId?: string): Promise<TrainStatus>;
   /** ID accuracy + Energy/MSP OOD metrics on (at most `limit` images per set; 0 = all). */
   evaluate(limit: number): Promise<EvaluationResult>;
   exportWeights(format: 'tfjs-zip' | 'safetensors'): Promise<{ fileName: string; bytes: Uint8Array }>;
@@ -93,6 +113,11 @@ let trainer: Trainer | null = null;
 let lastConfig: ExperimentConfig | null = null;
 let lastMetrics: EvaluationResult | null = null;
 let deviceLost: string | null = null;
+/** One job at a time: state-changing calls are refused with a clear message while a run or evaluation goes. */
+const guard = new JobGuard();
+let lastProgress: TrainProgress | null = null;
+const runDetail = () =>
+  lastProgress ? `${lastProgress.runId}, step ${lastProgress.step} of ${lastProgress.totalSteps}` : '';
 
 function setModel(m: WideResNet, source: ModelInfo['source'], detail: string): void {
   if (model && model !== m) model.dispose();
@@ -114,55 +139,20 @@ function watchDevice(): void {
   });
 }
 
-async function summary(): Promise<CheckpointSummary | null> {
-  const cp = await store.latest().catch(() => null);
-  if (!cp) return null;
-  const { id, step, totalSteps, epoch, savedAt, config, curve } = cp;
-  return { runId: id, step, totalSteps, epoch, savedAt, config, curve };
-}
-
 async function status(): Promise<TrainStatus> {
+  const checkpoints = await store.list().catch(() => []);
+  const runningId = trainer ? (lastProgress?.runId ?? null) : null;
   return {
     data: (() => {
       const d = currentTrainingData();
       return d ? describeData(d) : null;
     })(),
     model: modelInfo,
-    checkpoint: await summary(),
+    checkpoint: checkpoints.find((c) => c.step < c.totalSteps && c.id !== runningId) ?? null,
+    checkpoints,
+    storage: await storageEstimate(),
     running: trainer !== null,
-  };
-}
-
-function throttled(onUpdate: (u: TrainUpdate) => void) {
-  let latest: TrainProgress | null = null;
-  let at = 0;
-  let points: CurvePoint[] = [];
-  let sent = 0;
-  const flush = () => {
-    if (!latest) return;
-    const extra = latest.status === 'running' ? (performance.now() - at) / 1000 : 0;
-    const eta = Math.max(0, latest.etaSeconds - extra);
-    onUpdate({
-      progress: { ...latest, elapsedSeconds: latest.elapsedSeconds + extra, etaSeconds: eta },
-      points,
-    });
-    points = [];
-    sent = performance.now();
-  };
-  const timer = setInterval(() => {
-    if (performance.now() - sent >= 240) flush();
-  }, 250);
-  return {
-    push(p: TrainProgress, point: CurvePoint | null) {
-      latest = p;
-      at = performance.now();
-      if (point) points.push(point);
-      if (p.status !== 'running' || performance.now() - sent >= 240) flush();
-    },
-    stop() {
-      clearInterval(timer);
-      flush();
-    },
+    runningId,
   };
 }
 
@@ -177,7 +167,10 @@ async function runTrainer(
   deviceLost = null;
   watchDevice();
   const tick = throttled(onUpdate);
-  t.setProgressListener((p, point) => tick.push(p, point));
+  t.setProgressListener((p, point) => {
+    lastProgress = p;
+    tick.push(p, point);
+  });
   let final: TrainProgress;
   try {
     final = await t.run();
@@ -237,7 +230,9 @@ function manifest(m: WideResNet): WeightsManifest {
 export const trainApi: TrainWorkerApi = {
   status,
   async loadPretrained() {
+    guard.refuse('load the pretrained model');
     const m = await fetchPretrained(BASE, 0.3);
+    guard.refuse('load the pretrained model'); // a run may have started while it downloaded
     if (!m)
       return {
         status: await status(),
@@ -247,40 +242,73 @@ export const trainApi: TrainWorkerApi = {
     return { status: await status(), message: 'Pretrained WRN-16-2 loaded.' };
   },
   async newModel(preset, seed, dropRate) {
+    guard.refuse('create a new model');
     setModel(newWrn(preset, seed, dropRate), 'scratch', `random init, seed ${seed}`);
     return status();
   },
-  async start(config, onUpdate) {
-    if (trainer) throw new Error('A run is already in progress.');
-    const d = requireData();
-    let m = requireModel();
-    if (m.config.dropRate !== config.dropRate) {
-      const state = m.getState();
-      const fresh = newWrn(presetOf(m.config.depth, m.config.widenFactor), 0, config.dropRate);
-      fresh.setState(state);
-      tf.dispose([...state.tensors.values()]);
-      setModel(fresh, modelInfo!.source, modelInfo!.detail);
-      m = fresh;
+  async start(config, onUpdate, cadence) {
+    const release = guard.begin('training', 'start a second run', runDetail);
+    try {
+      const d = requireData();
+      let m = requireModel();
+      if (m.config.dropRate !== config.dropRate) {
+        const state = m.getState();
+        const fresh = newWrn(presetOf(m.config.depth, m.config.widenFactor), 0, config.dropRate);
+        fresh.setState(state);
+        tf.dispose([...state.tensors.values()]);
+        setModel(fresh, modelInfo!.source, modelInfo!.detail);
+        m = fresh;
+      }
+      const runId = `run-${Date.now()}`;
+      const optimizer = makeOptimizer(m, config);
+      let t: Trainer;
+      try {
+        t = new Trainer(m, d, config, { runId, store, optimizer, cadence });
+      } catch (err) {
+        optimizer.dispose();
+        throw err;
+      }
+      lastConfig = { ...config };
+      lastProgress = null;
+      return await runTrainer(t, optimizer, onUpdate);
+    } finally {
+      release();
     }
-    lastConfig = { ...config };
-    const runId = `run-${Date.now()}`;
-    const optimizer = makeOptimizer(m, config);
-    const t = new Trainer(m, d, config, { runId, store, optimizer });
-    return runTrainer(t, optimizer, onUpdate);
   },
-  async resumeCheckpoint(onUpdate) {
-    if (trainer) throw new Error('A run is already in progress.');
-    const cp = await store.latest();
-    if (!cp) throw new Error('There is no checkpoint to resume.');
-    const d = requireData();
-    const m = newWrn(cp.config.model, 0, cp.config.dropRate);
-    restoreModelState(m, cp.modelState);
-    setModel(m, 'checkpoint', `checkpoint of ${cp.id} at step ${cp.step}`);
-    lastConfig = { ...cp.config };
-    const optimizer = makeOptimizer(m, cp.config);
-    const t = new Trainer(m, d, cp.config, { runId: cp.id, store, optimizer });
-    await t.restore(cp);
-    return runTrainer(t, optimizer, onUpdate);
+  async resumeCheckpoint(onUpdate, cadence, runId) {
+    const release = guard.begin('checkpoint-restore', 'resume a checkpoint', runDetail);
+    try {
+      const id = runId ?? (await status()).checkpoint?.id;
+      const cp = id ? await store.load(id) : null;
+      if (!cp) throw new Error('There is no checkpoint to resume.');
+      const d = currentTrainingData();
+      const { blocking } = resumeProblems(cp, d);
+      if (blocking.length) throw new Error(`Cannot resume ${cp.id} yet: ${blocking.join(' ')}`);
+      // Build everything in the side before touching the loaded model: any failure leaves it as it was.
+      const m = newWrn(cp.config.model, 0, cp.config.dropRate);
+      const optimizer = makeOptimizer(m, cp.config);
+      let t: Trainer;
+      try {
+        t = new Trainer(m, d!, cp.config, { runId: cp.id, store, optimizer, cadence });
+        await t.restore(cp);
+      } catch (err) {
+        optimizer.dispose();
+        m.dispose();
+        throw err;
+      }
+      setModel(m, 'checkpoint', `checkpoint of ${cp.id} at step ${cp.step}`);
+      lastConfig = { ...cp.config };
+      lastProgress = null;
+      guard.update('training', runDetail);
+      return await runTrainer(t, optimizer, onUpdate);
+    } finally {
+      release();
+    }
+  },
+  async checkResume(runId) {
+    const meta = (await store.list()).find((c) => c.id === runId);
+    if (!meta) return { blocking: [`The checkpoint of ${runId} is gone (deleted?).`], warnings: [] };
+    return resumeProblems(meta, currentTrainingData());
   },
   async pause() {
     trainer?.pause();
@@ -291,20 +319,26 @@ export const trainApi: TrainWorkerApi = {
   async cancel() {
     trainer?.cancel();
   },
-  async discardCheckpoint() {
-    const cp = await store.latest();
-    if (cp) await store.remove(cp.id);
+  async discardCheckpoint(runId) {
+    const id = runId ?? (await status()).checkpoint?.id;
+    if (id && trainer && id === lastProgress?.runId)
+      throw new Error(`Cannot delete the checkpoint of ${id}: that run is in progress. Cancel it first.`);
+    if (id) await store.remove(id);
     return status();
   },
   async evaluate(limit) {
+    const release = guard.begin('evaluation', 'evaluate', runDetail);
     try {
       lastMetrics = await evaluate(requireModel(), requireData(), limit);
       return lastMetrics;
     } catch (err) {
       throw new Error(describeError(err));
+    } finally {
+      release();
     }
   },
   async exportWeights(format) {
+    if (guard.running !== 'training' || lastProgress?.status !== 'paused') guard.refuse('export weights');
     const m = requireModel();
     const state = m.getState();
     try {
@@ -323,11 +357,13 @@ export const trainApi: TrainWorkerApi = {
     }
   },
   async importWeights(fileName, bytes) {
+    guard.refuse('import weights');
     const m = modelFromFile(fileName, bytes, model?.config.dropRate ?? 0.3);
     setModel(m, 'imported', fileName);
     return status();
   },
   async bench(o) {
+    guard.refuse('run the benchmark');
     if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
     const m = newWrn(o.model, 1, 0.3);
     let peak = 0;
