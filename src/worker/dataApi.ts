@@ -125,7 +125,10 @@ async function fetchInput(url: string, name: string): Promise<InputFile> {
   };
 }
 
-/** Commits loaded sets to the store and (for uploads) to IndexedDB. Caching errors become warnings. */
+/**
+ * Commits loaded sets to the store and (uploads and served sets alike) to IndexedDB, so a reload restores them
+ * without a download. Caching errors become warnings.
+ */
 async function commit(loaded: LoadedSet[], cache: boolean, messages: DataMessage[]): Promise<string[]> {
   for (const l of loaded) {
     let cached = false;
@@ -180,7 +183,7 @@ async function loadServed(
     );
     const r = await loadFiles(files, 'id', opts);
     messages.push(...r.messages);
-    added.push(...(await commit(r.sets, false, messages)));
+    added.push(...(await commit(r.sets, true, messages)));
   }
   const ood = (manifest.ood ?? []).filter((f) => /\.bin$|images-idx3-ubyte\.gz$/.test(f.path));
   for (const f of ood) {
@@ -190,7 +193,7 @@ async function loadServed(
       opts,
     );
     messages.push(...r.messages);
-    added.push(...(await commit(r.sets, false, messages)));
+    added.push(...(await commit(r.sets, true, messages)));
   }
   return added;
 }
@@ -286,7 +289,14 @@ export const dataApi: DataWorkerApi = {
     if (!generator) throw new Error('Fit the generator first.');
     const set = generator.sample(count, sigma2, new Random(seed));
     set.name = `PPCA outliers σ²=${sigma2}`;
-    sets.set('outliers', { key: 'outliers', role: 'outliers', set, cached: false });
+    // Cached so that after a reload a resumed run gets the very same outliers at once (no refit, no redraw).
+    let cached = false;
+    if (cacheAvailable())
+      cached = await cachePut({ key: 'outliers', role: 'outliers', set, savedAt: Date.now() }).then(
+        () => true,
+        () => false,
+      );
+    sets.set('outliers', { key: 'outliers', role: 'outliers', set, cached });
     return summarise();
   },
 
