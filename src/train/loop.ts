@@ -321,7 +321,8 @@ export class Trainer {
         };
         this.curve.push(point);
         last = this.progress(outcome.loss, point.accuracy, wt > 0 ? imgs / wt : 0, lr);
-        const reason = schedule.due(this.step, t1);
+        // A cancel or pause that arrived during the step writes its own checkpoint right away: no second write.
+        const reason = this.cancelled || this.pauseGate ? null : schedule.due(this.step, t1);
         if (reason) await this.tryCheckpoint(reason, schedule);
         this.emit({ ...last, ...this.checkpointFields() }, point);
         await this.yieldFn();

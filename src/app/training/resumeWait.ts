@@ -2,7 +2,7 @@ import type { CheckpointMeta } from '../../train/checkpoint';
 import { useDataStore } from '../data/dataStore';
 
 /** How long the Data panel may sit idle with the data still missing before a resume gives up waiting (ms). */
-const IDLE_GIVE_UP_MS = 5000;
+const IDLE_GIVE_UP_MS = 10_000;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -19,7 +19,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * @param check the worker's `checkResume`
  * @param onWaiting told what is awaited (null when done)
  * @returns the warnings to show (data differs from the checkpoint's)
- * @throws when aborted, or when the Data panel is idle for 5 s and the data is still missing
+ * @throws when aborted, or when the Data panel is idle for 10 s and the data is still missing
  */
 export async function waitForResumable(
   cp: CheckpointMeta,

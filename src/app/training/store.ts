@@ -88,8 +88,17 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
     }
   }
 
+  let statusRefresh: Promise<void> | null = null;
   const onUpdate = Comlink.proxy((u: TrainUpdate) => {
     set((s) => ({ progress: u.progress, curve: u.points.length ? [...s.curve, ...u.points] : s.curve }));
+    // The first update of a run: show the weights it trains (a resume replaced them) and its checkpoint list.
+    if (!get().status?.running && !statusRefresh)
+      statusRefresh = train()
+        .status()
+        .then((status) => {
+          if (get().phase === 'running') set({ status });
+        })
+        .finally(() => (statusRefresh = null));
   });
 
   async function afterRun(final: TrainProgress): Promise<void> {
@@ -132,6 +141,7 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
       error: `${message}${at}. Restarting the worker and reloading the data…`,
       phase: 'loading',
       warning: null,
+      message: null,
       progress: wasRunning ? { ...p, status: 'error', error: message } : p,
     });
     try {
