@@ -95,23 +95,41 @@ async function expectResponsive(page: Page): Promise<void> {
   expect(ms).toBeLessThan(500);
 }
 
+/** Click a training-panel button in the page and time (in the page) until the progress shows `status`. */
+function clickAndTime(page: Page, button: string, status: string): Promise<number> {
+  return page.evaluate(
+    ([button, status]) =>
+      new Promise<number>((resolve) => {
+        const panel = document.querySelector('[data-testid="panel-training"]')!;
+        const progress = panel.querySelector('[data-testid="train-progress"]')!;
+        const btn = Array.from(panel.querySelectorAll('button')).find((b) => b.textContent === button)!;
+        const t0 = performance.now();
+        const obs = new MutationObserver(() => {
+          if (progress.getAttribute('data-status') !== status) return;
+          obs.disconnect();
+          resolve(performance.now() - t0);
+        });
+        obs.observe(progress, { attributes: true });
+        btn.click();
+      }),
+    [button, status],
+  );
+}
+
 /**
  * Cancel a running run: Pause first (it takes effect at the next step boundary; the step in flight is not
  * interrupted, and on this shared 2-core machine one step takes 0.7–2.2 s), then Cancel must end the run —
- * final checkpoint, messages, UI — within one second.
+ * final checkpoint, messages, UI — within one second (timed in the page).
  */
 async function cancelWithinASecond(page: Page): Promise<void> {
-  const panel = panelOf(page);
-  const t0 = Date.now();
-  await panel.getByRole('button', { name: 'Pause' }).click();
-  await expect(progressOf(page)).toHaveAttribute('data-status', 'paused', { timeout: 30_000 });
-  const t1 = Date.now();
-  await panel.getByRole('button', { name: 'Resume', exact: true }).waitFor();
-  await panel.getByRole('button', { name: 'Cancel' }).click();
-  await expect(progressOf(page)).toHaveAttribute('data-status', 'cancelled', { timeout: 10_000 });
-  const ms = Date.now() - t1;
-  console.log(`pause took ${t1 - t0} ms (step in flight + checkpoint), then cancel ${ms} ms`);
-  expect(ms).toBeLessThan(1_000);
+  await expect(panelOf(page).getByRole('button', { name: 'Pause' })).toBeEnabled();
+  const pauseMs = await clickAndTime(page, 'Pause', 'paused');
+  await expect(panelOf(page).getByRole('button', { name: 'Resume', exact: true })).toBeEnabled();
+  const cancelMs = await clickAndTime(page, 'Cancel', 'cancelled');
+  console.log(
+    `pause took ${pauseMs.toFixed(0)} ms (step in flight + checkpoint), cancel ${cancelMs.toFixed(0)} ms`,
+  );
+  expect(cancelMs).toBeLessThan(1_000);
 }
 
 /** The step of the checkpoint the resume banner offers. */

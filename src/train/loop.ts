@@ -180,6 +180,11 @@ export class Trainer {
     this.resume();
   }
 
+  /** The run's id (its checkpoints' key). */
+  get runId(): string {
+    return this.options.runId;
+  }
+
   get stepsDone(): number {
     return this.step;
   }

@@ -61,20 +61,13 @@ export interface TrainWorkerApi {
   loadPretrained(): Promise<{ status: TrainStatus; message: string }>;
   /** A freshly initialised model for CE pre-training. */
   newModel(preset: string, seed: number, dropRate: number): Promise<TrainStatus>;
-  /**
-   * Train; resolves with the final progress (completed, cancelled or error). Refused while another job runs.
-   * @param cadence extra checkpoints by steps / seconds (every epoch end, pause and cancel always checkpoint).
-   */
+  /** Train; resolves with the final progress. Refused while another job runs. `cadence`: extra checkpoints. */
   start(
     config: ExperimentConfig,
     onUpdate: (u: TrainUpdate) => void,
     cadence?: CheckpointCadence,
   ): Promise<TrainProgress>;
-  /**
-   * Continue a checkpoint (the newest unfinished one when `runId` is omitted) after a reload, a crash or a
-   * cancel. Checks everything the run needs (data, training outliers) before it changes any state: a refusal
-   * leaves the loaded model as it was.
-   */
+  /** Continue a checkpoint (default: newest unfinished); checks data and outliers before changing anything. */
   resumeCheckpoint(
     onUpdate: (u: TrainUpdate) => void,
     cadence?: CheckpointCadence,
@@ -116,6 +109,8 @@ let deviceLost: string | null = null;
 /** One job at a time: state-changing calls are refused with a clear message while a run or evaluation goes. */
 const guard = new JobGuard();
 let lastProgress: TrainProgress | null = null;
+/** Id of the run being trained (set before its first step, cleared when it ends). */
+let runningId: string | null = null;
 const runDetail = () =>
   lastProgress ? `${lastProgress.runId}, step ${lastProgress.step} of ${lastProgress.totalSteps}` : '';
 
@@ -141,7 +136,6 @@ function watchDevice(): void {
 
 async function status(): Promise<TrainStatus> {
   const checkpoints = await store.list().catch(() => []);
-  const runningId = trainer ? (lastProgress?.runId ?? null) : null;
   return {
     data: (() => {
       const d = currentTrainingData();
@@ -164,6 +158,7 @@ async function runTrainer(
   // Stock tfjs-wasm has no Conv2DBackpropFilter; the WRN engineer's forward-conv version fills it (idempotent).
   if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
   trainer = t;
+  runningId = t.runId;
   deviceLost = null;
   watchDevice();
   const tick = throttled(onUpdate);
@@ -176,6 +171,7 @@ async function runTrainer(
     final = await t.run();
   } finally {
     trainer = null;
+    runningId = null;
     optimizer.dispose(); // momentum buffers live in the checkpoint; a resume builds a new optimizer
   }
   if (deviceLost)
@@ -321,7 +317,7 @@ export const trainApi: TrainWorkerApi = {
   },
   async discardCheckpoint(runId) {
     const id = runId ?? (await status()).checkpoint?.id;
-    if (id && trainer && id === lastProgress?.runId)
+    if (id && id === runningId)
       throw new Error(`Cannot delete the checkpoint of ${id}: that run is in progress. Cancel it first.`);
     if (id) await store.remove(id);
     return status();
