@@ -222,7 +222,7 @@ describe('storage error messages', () => {
     );
     expect(msg).toBe(
       'Could not write the checkpoint of run-1 at step 40 (6.7 MB) to IndexedDB: QuotaExceededError; ' +
-        '1.00 GB used of 1.00 GB available to this site (5.0 MB free). The storage for this site is full: ' +
+        '1.00 GB used of 1.00 GB available to this site (5.0 MB free). The browser refused to store more for this site: ' +
         'delete old checkpoints (Saved checkpoints) or cached data sets (Data panel → Clear cache).',
     );
     expect(describeStorageFailure('x', 10, new Error('disk I/O'), null)).toBe(

@@ -48,7 +48,7 @@ export function describeStorageFailure(
 ): string {
   const quota = isQuotaError(err);
   const advice = quota
-    ? ' The storage for this site is full: delete old checkpoints (Saved checkpoints) or cached data sets (Data panel → Clear cache).'
+    ? ' The browser refused to store more for this site: delete old checkpoints (Saved checkpoints) or cached data sets (Data panel → Clear cache).'
     : '';
   return `Could not write ${what} (${formatBytes(bytes)}) to IndexedDB: ${errorReason(err)}; ${describeEstimate(est)}.${advice}`;
 }

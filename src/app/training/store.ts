@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import { create } from 'zustand';
 import { DEFAULT_CONFIG, PAPER_CONFIG, PRETRAIN_CONFIG, type ExperimentConfig } from '../../train/config';
 import type { CurvePoint } from '../../train/checkpoint';
-import { DEFAULT_CADENCE, type CheckpointCadence } from '../../train/checkpointCadence';
+import { DEFAULT_CADENCE, validateCadence, type CheckpointCadence } from '../../train/checkpointCadence';
 import type { EvaluationResult } from '../../train/evaluate';
 import type { TrainProgress } from '../../train/loop';
 import type { BackendName } from '../../worker/backend';
@@ -58,6 +58,19 @@ export interface TrainingState {
   exportWeights(format: 'tfjs-zip' | 'safetensors'): Promise<void>;
   importWeights(file: File): Promise<void>;
   forceBackend(choice: BackendName | null): Promise<void>;
+}
+
+const CADENCE_KEY = 'aoe-playground:checkpoint-cadence';
+/** The cadence chosen last time (kept across reloads), else the default. */
+function savedCadence(): CheckpointCadence {
+  try {
+    const c = JSON.parse(localStorage.getItem(CADENCE_KEY) ?? 'null') as CheckpointCadence | null;
+    if (c && validateCadence(c).length === 0)
+      return { everySteps: c.everySteps, everySeconds: c.everySeconds };
+  } catch {
+    // unreadable: use the default
+  }
+  return { ...DEFAULT_CADENCE };
 }
 
 /** Comlink proxies nested objects at run time; its types only do that for ProxyMarked values, hence the cast. */
@@ -189,7 +202,7 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
     error: null,
     warning: null,
     waiting: null,
-    cadence: { ...DEFAULT_CADENCE },
+    cadence: savedCadence(),
     persisted: null,
     evalBefore: null,
     evalAfter: null,
@@ -207,7 +220,12 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
         },
       })),
     setEvalLimit: (n) => set({ evalLimit: n }),
-    setCadence: (patch) => set((s) => ({ cadence: { ...s.cadence, ...patch } })),
+    setCadence: (patch) =>
+      set((s) => {
+        const cadence = { ...s.cadence, ...patch };
+        localStorage.setItem(CADENCE_KEY, JSON.stringify(cadence));
+        return { cadence };
+      }),
     init: () =>
       guarded('loading', async () => {
         let status = await train().status();
@@ -260,7 +278,12 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
           cp,
           (id) => train().checkResume(id),
           waitAbort.signal,
-          (w) => set({ waiting: w }),
+          (w) => {
+            set({ waiting: w });
+            void train()
+              .status()
+              .then((status) => set({ status })); // show what is loaded while waiting
+          },
         );
         if (warnings.length) set({ warning: `${warnings.join(' ')} The run continues on the loaded data.` });
       } catch (err) {
