@@ -270,6 +270,14 @@ test('storage full: the run keeps training with a precise warning and checkpoint
   await cancelWithinASecond(page);
   await expect(panel.getByTestId('train-message')).toContainText(/checkpoint at step \d+ kept/);
   expect(await offeredCheckpointStep(page)).toBeGreaterThanOrEqual(step);
+  // The checkpoint list (metadata only) shows it with its size; deleting it removes the resume offer too.
+  const list = panel.getByTestId('train-checkpoints');
+  await list.getByText(/^Saved checkpoints: 1 \([0-9.]+ kB\)/).click();
+  await expect(list.locator('tr[data-run^="run-"]')).toContainText(/OE \/ WRN-10-1/);
+  await panelOf(page).screenshot({ path: 'test-results/reliability-checkpoint-list.png' });
+  await list.getByRole('button', { name: /^Delete checkpoint of run-/ }).click();
+  await expect(list).toContainText('Saved checkpoints: 0');
+  await expect(panel.getByTestId('train-checkpoint')).toHaveCount(0);
 });
 
 test('reload mid-run warns first; Resume waits for the training outliers, changes nothing meanwhile, then continues', async ({
