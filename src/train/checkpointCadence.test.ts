@@ -207,6 +207,13 @@ describe('JobGuard', () => {
       /an evaluation is in progress\. Wait until it finishes/,
     );
     again();
+    // A restore that becomes a run is still released by the restore's release function.
+    const restore = g.begin('checkpoint-restore', 'resume a checkpoint');
+    g.update('training', () => 'run-1, step 0 of 4');
+    expect(() => g.refuse('export weights')).toThrow(/training run is in progress \(run-1, step 0 of 4\)/);
+    restore();
+    expect(g.running).toBeNull();
+    g.refuse('export weights');
   });
 });
 

@@ -47,6 +47,8 @@ export class JobGuard {
 
   /** Switch the running job's description (e.g. a restore that became a training run). */
   update(kind: JobKind, detail: () => string): void {
-    if (this.job) this.job = { kind, detail };
+    if (!this.job) return;
+    this.job.kind = kind; // in place: the release function of `begin` identifies the job by object
+    this.job.detail = detail;
   }
 }
