@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelState } from '../models/types';
 import type { ExperimentConfig } from './config';
+import type { DataFingerprint } from './resumeCheck';
 import type { NamedArray } from './types';
 
 /** A model state (weights + BN running statistics) as plain arrays by state_dict key. */
@@ -72,6 +73,8 @@ export interface Checkpoint {
   curve: CurvePoint[];
   /** Training seconds so far (excluding pauses). */
   elapsedSeconds: number;
+  /** The data it was trained on (absent in checkpoints of older versions). */
+  data?: DataFingerprint;
 }
 
 /** Where checkpoints go: IndexedDB in the worker, a Map in Node tests. */
@@ -80,6 +83,8 @@ export interface CheckpointStore {
   load(id: string): Promise<Checkpoint | null>;
   /** The most recent checkpoint of any run, if any. */
   latest(): Promise<Checkpoint | null>;
+  /** Metadata of every stored checkpoint (one per run), newest first, without reading tensors. */
+  list(): Promise<CheckpointMeta[]>;
   remove(id: string): Promise<void>;
 }
 
@@ -119,7 +124,51 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return best ? cloneCheckpoint(best) : null;
   }
 
+  async list(): Promise<CheckpointMeta[]> {
+    return [...this.items.values()].map(checkpointMeta).sort((a, b) => b.savedAt - a.savedAt);
+  }
+
   async remove(id: string): Promise<void> {
     this.items.delete(id);
   }
+}
+
+/** What a checkpoint list shows without reading the tensors (IndexedDB keeps it in a separate record). */
+export interface CheckpointMeta {
+  id: string;
+  savedAt: number;
+  config: ExperimentConfig;
+  step: number;
+  epoch: number;
+  totalSteps: number;
+  curve: CurvePoint[];
+  elapsedSeconds: number;
+  data?: DataFingerprint;
+  /** Bytes of the model and optimizer arrays. */
+  bytes: number;
+}
+
+/** Bytes of the arrays a checkpoint holds (weights, BN statistics, momentum buffers). */
+export function checkpointBytes(cp: Pick<Checkpoint, 'modelState' | 'optimizerState'>): number {
+  let n = 0;
+  for (const a of Object.values(cp.modelState.tensors)) n += a.values.byteLength;
+  for (const a of Object.values(cp.optimizerState)) n += a.values.byteLength;
+  return n;
+}
+
+/** The metadata part of a checkpoint. */
+export function checkpointMeta(cp: Checkpoint): CheckpointMeta {
+  const { id, savedAt, config, step, epoch, totalSteps, curve, elapsedSeconds, data } = cp;
+  const meta = {
+    id,
+    savedAt,
+    config,
+    step,
+    epoch,
+    totalSteps,
+    curve,
+    elapsedSeconds,
+    bytes: checkpointBytes(cp),
+  };
+  return data ? { ...meta, data } : meta;
 }

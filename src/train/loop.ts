@@ -20,6 +20,16 @@ import {
   type CheckpointStore,
   type CurvePoint,
 } from './checkpoint';
+import {
+  CheckpointSchedule,
+  DEFAULT_CADENCE,
+  RETRY_SECONDS,
+  validateCadence,
+  type CheckpointCadence,
+  type CheckpointReason,
+} from './checkpointCadence';
+import { errorReason } from './storageErrors';
+import { fingerprintData, type DataFingerprint } from './resumeCheck';
 import { usesOutliers, validateConfig, type ExperimentConfig } from './config';
 import { warmupCosineSchedule, type LrSchedule } from '../core/schedules';
 import { trainingPipeline, withSetting } from './settings';
@@ -54,6 +64,11 @@ export interface TrainProgress {
   checkpointStep: number;
   /** Set with status 'error'. */
   error?: string;
+  /**
+   * Why the latest checkpoint write failed (e.g. storage full); training goes on in memory and the write is
+   * retried. Absent once a write succeeds again.
+   */
+  checkpointWarning?: string;
 }
 
 export interface TrainerOptions {
@@ -67,12 +82,16 @@ export interface TrainerOptions {
   yieldFn?: () => Promise<void>;
   /** Awaited after each finished epoch (0-based index), after its checkpoint: e.g. evaluate per epoch. */
   onEpochEnd?: (epoch: number) => Promise<void>;
+  /** Extra checkpoints by step count and wall-clock time (default: every 2 minutes). */
+  cadence?: CheckpointCadence;
 }
 
 /**
  * Runs an experiment step by step. Deterministic: all randomness is derived from (config.seed, step), so
  * the same config and seed give the same losses on the same backend, also across checkpoint/resume.
- * Checkpoints after every epoch and on cancel; a non-finite loss stops the run with status 'error' without
+ * Checkpoints after every epoch, on pause and cancel, and by step count / wall-clock time (`cadence`). A
+ * checkpoint that cannot be written (storage full) never stops the run: the failure is reported in
+ * `checkpointWarning` and the write retried later. A non-finite loss stops the run with status 'error' without
  * applying that step (the last checkpoint stays as it was).
  */
 export class Trainer {
@@ -83,6 +102,8 @@ export class Trainer {
   private curve: CurvePoint[] = [];
   private elapsed = 0;
   private checkpointStep = -1;
+  private checkpointWarning: string | undefined;
+  private fingerprint: DataFingerprint | null = null;
   private status: RunStatus = 'paused';
   private cancelled = false;
   private pauseGate: { promise: Promise<void>; release: () => void } | null = null;
@@ -119,6 +140,8 @@ export class Trainer {
     );
     this.now = options.now ?? (() => Date.now());
     this.yieldFn = options.yieldFn ?? macrotask;
+    const cadenceProblems = validateCadence(options.cadence ?? DEFAULT_CADENCE);
+    if (cadenceProblems.length) throw new Error(cadenceProblems.join(' '));
   }
 
   /** Continue from a checkpoint of this run (model, optimizer, step, curves). */
@@ -161,6 +184,11 @@ export class Trainer {
     this.resume();
   }
 
+  /** The run's id (its checkpoints' key). */
+  get runId(): string {
+    return this.options.runId;
+  }
+
   get stepsDone(): number {
     return this.step;
   }
@@ -169,7 +197,29 @@ export class Trainer {
     return this.curve;
   }
 
-  /** Write a checkpoint of the current state. */
+  /**
+   * Write a checkpoint; a failed write is recorded (warning, retry) instead of stopping the run.
+   * @returns whether it was written.
+   */
+  private async tryCheckpoint(reason: CheckpointReason, schedule: CheckpointSchedule): Promise<boolean> {
+    try {
+      await this.checkpoint();
+      schedule.written(this.now());
+      this.checkpointWarning = undefined;
+      return true;
+    } catch (err) {
+      schedule.failed(this.now());
+      const msg = errorReason(err).replace(/\.?$/, '.');
+      const next =
+        reason === 'cancel' || reason === 'final'
+          ? 'The trained weights are still in memory: export them now, or free space and resume.'
+          : `Training continues in memory; the next attempt is in ${RETRY_SECONDS} s or at the next epoch end.`;
+      this.checkpointWarning = `Checkpoint at step ${this.step} not saved: ${msg} ${next}`;
+      return false;
+    }
+  }
+
+  /** Write a checkpoint of the current state (throws when the store refuses it). */
   async checkpoint(): Promise<void> {
     const cp: Checkpoint = {
       id: this.options.runId,
@@ -182,6 +232,7 @@ export class Trainer {
       optimizerState: await this.optimizerState(),
       curve: this.curve,
       elapsedSeconds: this.elapsed,
+      data: (this.fingerprint ??= fingerprintData(this.data)),
     };
     await this.options.store.save(cp);
     this.checkpointStep = this.step;
@@ -216,11 +267,18 @@ export class Trainer {
     const recentSteps: { t: number; images: number }[] = [];
     this.status = 'running';
     this.cancelled = false;
+    const schedule = new CheckpointSchedule(
+      this.options.cadence ?? DEFAULT_CADENCE,
+      this.stepsPerEpoch,
+      this.now(),
+    );
     try {
       while (this.step < this.totalSteps) {
         if (this.pauseGate) {
           this.status = 'paused';
-          this.emit({ ...last, status: 'paused' }, null);
+          // A paused tab may well be closed: keep what was trained since the last checkpoint.
+          if (this.checkpointStep !== this.step) await this.tryCheckpoint('steps', schedule);
+          this.emit({ ...last, status: 'paused', ...this.checkpointFields() }, null);
           await this.pauseGate.promise;
           this.status = 'running';
           recentSteps.length = 0;
@@ -278,18 +336,21 @@ export class Trainer {
         this.curve.push(point);
         last = this.progress(outcome.loss, point.accuracy, wt > 0 ? imgs / wt : 0, lr);
         const epochDone = this.step % this.stepsPerEpoch === 0;
-        if (epochDone) await this.checkpoint();
-        this.emit({ ...last, checkpointStep: this.checkpointStep }, point);
+        // A cancel or pause that arrived during the step writes its own checkpoint right away: no second write.
+        const reason = this.cancelled || this.pauseGate ? null : schedule.due(this.step, t1);
+        if (reason) await this.tryCheckpoint(reason, schedule);
+        this.emit({ ...last, ...this.checkpointFields() }, point);
         if (epochDone) await this.options.onEpochEnd?.(epoch);
         await this.yieldFn();
       }
-      if (this.cancelled && this.checkpointStep !== this.step) await this.checkpoint();
+      if (this.checkpointStep !== this.step)
+        await this.tryCheckpoint(this.cancelled ? 'cancel' : 'final', schedule);
       this.status = this.cancelled ? 'cancelled' : 'completed';
-      last = { ...last, status: this.status, checkpointStep: this.checkpointStep };
+      last = { ...last, status: this.status, ...this.checkpointFields() };
     } catch (err) {
       releaseAbandonedGradientTape(); // a failure inside tf.grad would otherwise leak the tape's tensors
       this.status = 'error';
-      last = { ...last, status: 'error', error: describeError(err), checkpointStep: this.checkpointStep };
+      last = { ...last, status: 'error', error: describeError(err), ...this.checkpointFields() };
     }
     this.emit(last, null);
     return last;
@@ -319,6 +380,10 @@ export class Trainer {
       elapsedSeconds: this.elapsed,
       checkpointStep: this.checkpointStep,
     };
+  }
+
+  private checkpointFields(): Pick<TrainProgress, 'checkpointStep' | 'checkpointWarning'> {
+    return { checkpointStep: this.checkpointStep, checkpointWarning: this.checkpointWarning };
   }
 
   private emit(p: TrainProgress, point: CurvePoint | null): void {

@@ -15,6 +15,11 @@ export interface WorkerApi {
   init(forced?: BackendName): Promise<BackendInfo>;
   /** Liveness probe used by tests and by the UI's worker-crash detector. */
   ping(): Promise<'pong'>;
+  /**
+   * Resolves once the worker holds its life lock (a Web Lock named after the worker, held until the worker
+   * ends): the main thread then queues for the same lock and is granted it the moment the worker dies.
+   */
+  alive(): Promise<void>;
   /** WideResNet training, evaluation and weights I/O (src/worker/trainApi.ts). */
   train: TrainWorkerApi;
   /** WideResNet utilities (gradient self-test of the active backend). */

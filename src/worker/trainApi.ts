@@ -4,7 +4,11 @@ import type { WideResNet } from '../models/wrn';
 import { countTrainableParameters } from '../models/wrn';
 import { registerWasmTrainingKernels } from '../models/wasmKernels';
 import { assertClassesAgree, classNamesFor, headClassesOfState } from '../train/agreement';
-import { restoreModelState, type CurvePoint } from '../train/checkpoint';
+import type { CheckpointMeta, CurvePoint } from '../train/checkpoint';
+import type { CheckpointCadence } from '../train/checkpointCadence';
+import { JobGuard } from '../train/jobGuard';
+import { resumeProblems } from '../train/resumeCheck';
+import type { StorageEstimate } from '../train/storageErrors';
 import type { ExperimentConfig } from '../train/config';
 import { evaluate, type EvaluationResult } from '../train/evaluate';
 import { benchmarkSteps, type StepTiming } from '../train/benchmark';
@@ -12,7 +16,7 @@ import { gatherImages, normalizer, toImageTensor } from '../train/batches';
 import { Trainer, describeError, type TrainProgress } from '../train/loop';
 import type { TrainingData } from '../train/types';
 import type { Sgd } from '../train/optim/sgd';
-import { IdbCheckpointStore } from './idbCheckpoints';
+import { IdbCheckpointStore, storageEstimate } from './idbCheckpoints';
 import {
   currentTrainingData,
   describeData,
@@ -28,6 +32,7 @@ import {
   presetOf,
   type ModelInfo,
 } from './trainSession';
+import { throttled } from './progressThrottle';
 import { exportSafetensors, exportTfjsZip, type WeightsManifest } from './weightsIo';
 
 /** A progress message: the latest state plus the curve points since the previous message. */
@@ -36,23 +41,20 @@ export interface TrainUpdate {
   points: CurvePoint[];
 }
 
-export interface CheckpointSummary {
-  runId: string;
-  step: number;
-  totalSteps: number;
-  epoch: number;
-  savedAt: number;
-  config: ExperimentConfig;
-  curve: CurvePoint[];
-}
-
 export interface TrainStatus {
   data: DataStatus | null;
   model: ModelInfo | null;
   /** Bumped whenever the model or its weights change (load, import, a training run): analyses refresh on it. */
   modelVersion: number;
-  checkpoint: CheckpointSummary | null;
+  /** The newest unfinished checkpoint (what "Resume training" continues), if any. */
+  checkpoint: CheckpointMeta | null;
+  /** All stored checkpoints (one per run), newest first, metadata only. */
+  checkpoints: CheckpointMeta[];
+  /** Storage used / available to this site, when the browser says. */
+  storage: StorageEstimate | null;
   running: boolean;
+  /** Id of the run in progress (its checkpoint cannot be deleted), if any. */
+  runningId: string | null;
 }
 
 /** The training area of the worker API (`remote.train.*`). Long calls report through a comlink-proxied callback. */
@@ -62,14 +64,25 @@ export interface TrainWorkerApi {
   loadPretrained(): Promise<{ status: TrainStatus; message: string }>;
   /** A freshly initialised model for CE pre-training. */
   newModel(preset: string, seed: number, dropRate: number): Promise<TrainStatus>;
-  /** Train; resolves with the final progress (completed, cancelled or error). */
-  start(config: ExperimentConfig, onUpdate: (u: TrainUpdate) => void): Promise<TrainProgress>;
-  /** Continue the latest checkpoint (after a reload or a cancel). */
-  resumeCheckpoint(onUpdate: (u: TrainUpdate) => void): Promise<TrainProgress>;
+  /** Train; resolves with the final progress. Refused while another job runs. `cadence`: extra checkpoints. */
+  start(
+    config: ExperimentConfig,
+    onUpdate: (u: TrainUpdate) => void,
+    cadence?: CheckpointCadence,
+  ): Promise<TrainProgress>;
+  /** Continue a checkpoint (default: newest unfinished); checks data and outliers before changing anything. */
+  resumeCheckpoint(
+    onUpdate: (u: TrainUpdate) => void,
+    cadence?: CheckpointCadence,
+    runId?: string,
+  ): Promise<TrainProgress>;
+  /** Whether a checkpoint can be resumed on the loaded data now (metadata only; changes nothing). */
+  checkResume(runId: string): Promise<{ blocking: string[]; warnings: string[] }>;
   pause(): Promise<void>;
   resume(): Promise<void>;
   cancel(): Promise<void>;
-  discardCheckpoint(): Promise<TrainStatus>;
+  /** Delete a run's checkpoint (the newest unfinished one when `runId` is omitted); not the running one's. */
+  discardCheckpoint(runId?: string): Promise<TrainStatus>;
   /** ID accuracy + Energy/MSP OOD metrics on (at most `limit` images per set; 0 = all). */
   evaluate(limit: number): Promise<EvaluationResult>;
   exportWeights(format: 'tfjs-zip' | 'safetensors'): Promise<{ fileName: string; bytes: Uint8Array }>;
@@ -114,6 +127,13 @@ export function currentModel(): {
 export function trainingRunning(): boolean {
   return trainer !== null;
 }
+/** One job at a time: state-changing calls are refused with a clear message while a run or evaluation goes. */
+const guard = new JobGuard();
+let lastProgress: TrainProgress | null = null;
+/** Id of the run being trained (set before its first step, cleared when it ends). */
+let runningId: string | null = null;
+const runDetail = () =>
+  lastProgress ? `${lastProgress.runId}, step ${lastProgress.step} of ${lastProgress.totalSteps}` : '';
 
 function setModel(m: WideResNet, source: ModelInfo['source'], detail: string): void {
   if (model && model !== m) model.dispose();
@@ -137,14 +157,8 @@ function watchDevice(): void {
   });
 }
 
-async function summary(): Promise<CheckpointSummary | null> {
-  const cp = await store.latest().catch(() => null);
-  if (!cp) return null;
-  const { id, step, totalSteps, epoch, savedAt, config, curve } = cp;
-  return { runId: id, step, totalSteps, epoch, savedAt, config, curve };
-}
-
 async function status(): Promise<TrainStatus> {
+  const checkpoints = await store.list().catch(() => []);
   return {
     data: (() => {
       const d = currentTrainingData();
@@ -152,41 +166,11 @@ async function status(): Promise<TrainStatus> {
     })(),
     model: modelInfo,
     modelVersion,
-    checkpoint: await summary(),
+    checkpoint: checkpoints.find((c) => c.step < c.totalSteps && c.id !== runningId) ?? null,
+    checkpoints,
+    storage: await storageEstimate(),
     running: trainer !== null,
-  };
-}
-
-function throttled(onUpdate: (u: TrainUpdate) => void) {
-  let latest: TrainProgress | null = null;
-  let at = 0;
-  let points: CurvePoint[] = [];
-  let sent = 0;
-  const flush = () => {
-    if (!latest) return;
-    const extra = latest.status === 'running' ? (performance.now() - at) / 1000 : 0;
-    const eta = Math.max(0, latest.etaSeconds - extra);
-    onUpdate({
-      progress: { ...latest, elapsedSeconds: latest.elapsedSeconds + extra, etaSeconds: eta },
-      points,
-    });
-    points = [];
-    sent = performance.now();
-  };
-  const timer = setInterval(() => {
-    if (performance.now() - sent >= 240) flush();
-  }, 250);
-  return {
-    push(p: TrainProgress, point: CurvePoint | null) {
-      latest = p;
-      at = performance.now();
-      if (point) points.push(point);
-      if (p.status !== 'running' || performance.now() - sent >= 240) flush();
-    },
-    stop() {
-      clearInterval(timer);
-      flush();
-    },
+    runningId,
   };
 }
 
@@ -198,15 +182,20 @@ async function runTrainer(
   // Stock tfjs-wasm has no Conv2DBackpropFilter; the WRN engineer's forward-conv version fills it (idempotent).
   if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
   trainer = t;
+  runningId = t.runId;
   deviceLost = null;
   watchDevice();
   const tick = throttled(onUpdate);
-  t.setProgressListener((p, point) => tick.push(p, point));
+  t.setProgressListener((p, point) => {
+    lastProgress = p;
+    tick.push(p, point);
+  });
   let final: TrainProgress;
   try {
     final = await t.run();
   } finally {
     trainer = null;
+    runningId = null;
     optimizer.dispose(); // momentum buffers live in the checkpoint; a resume builds a new optimizer
   }
   if (deviceLost)
@@ -262,7 +251,9 @@ function manifest(m: WideResNet): WeightsManifest {
 export const trainApi: TrainWorkerApi = {
   status,
   async loadPretrained() {
+    guard.refuse('load the pretrained model');
     const m = await fetchPretrained(BASE, 0.3);
+    guard.refuse('load the pretrained model'); // a run may have started while it downloaded
     if (!m)
       return {
         status: await status(),
@@ -272,6 +263,7 @@ export const trainApi: TrainWorkerApi = {
     return { status: await status(), message: 'Pretrained WRN-16-2 loaded.' };
   },
   async newModel(preset, seed, dropRate) {
+    guard.refuse('create a new model');
     const classes = currentTrainingData()?.numClasses ?? 10; // the head fits the loaded ID data
     setModel(
       newWrn(preset, seed, dropRate, classes),
@@ -280,41 +272,73 @@ export const trainApi: TrainWorkerApi = {
     );
     return status();
   },
-  async start(config, onUpdate) {
-    if (trainer) throw new Error('A run is already in progress.');
-    const d = requireData();
-    let m = requireModel();
-    assertClassesAgree(m.config.numClasses, [d.train, d.test], 'train');
-    if (m.config.dropRate !== config.dropRate) {
-      const state = m.getState();
-      const preset = presetOf(m.config.depth, m.config.widenFactor);
-      const fresh = newWrn(preset, 0, config.dropRate, m.config.numClasses);
-      fresh.setState(state);
-      tf.dispose([...state.tensors.values()]);
-      setModel(fresh, modelInfo!.source, modelInfo!.detail);
-      m = fresh;
+  async start(config, onUpdate, cadence) {
+    const release = guard.begin('training', 'start a second run', runDetail);
+    try {
+      const d = requireData();
+      let m = requireModel();
+      assertClassesAgree(m.config.numClasses, [d.train, d.test], 'train');
+      if (m.config.dropRate !== config.dropRate) {
+        const state = m.getState();
+        const preset = presetOf(m.config.depth, m.config.widenFactor);
+        const fresh = newWrn(preset, 0, config.dropRate, m.config.numClasses);
+        fresh.setState(state);
+        tf.dispose([...state.tensors.values()]);
+        setModel(fresh, modelInfo!.source, modelInfo!.detail);
+        m = fresh;
+      }
+      const runId = `run-${Date.now()}`;
+      const optimizer = makeOptimizer(m, config);
+      let t: Trainer;
+      try {
+        t = new Trainer(m, d, config, { runId, store, optimizer, cadence });
+      } catch (err) {
+        optimizer.dispose();
+        throw err;
+      }
+      lastConfig = { ...config };
+      lastProgress = null;
+      return await runTrainer(t, optimizer, onUpdate);
+    } finally {
+      release();
     }
-    lastConfig = { ...config };
-    const runId = `run-${Date.now()}`;
-    const optimizer = makeOptimizer(m, config);
-    const t = new Trainer(m, d, config, { runId, store, optimizer });
-    return runTrainer(t, optimizer, onUpdate);
   },
-  async resumeCheckpoint(onUpdate) {
-    if (trainer) throw new Error('A run is already in progress.');
-    const cp = await store.latest();
-    if (!cp) throw new Error('There is no checkpoint to resume.');
-    const d = requireData();
-    const classes = headClassesOfState(cp.modelState.tensors) ?? 10;
-    assertClassesAgree(classes, [d.train, d.test], 'resume training');
-    const m = newWrn(cp.config.model, 0, cp.config.dropRate, classes);
-    restoreModelState(m, cp.modelState);
-    setModel(m, 'checkpoint', `checkpoint of ${cp.id} at step ${cp.step}`);
-    lastConfig = { ...cp.config };
-    const optimizer = makeOptimizer(m, cp.config);
-    const t = new Trainer(m, d, cp.config, { runId: cp.id, store, optimizer });
-    await t.restore(cp);
-    return runTrainer(t, optimizer, onUpdate);
+  async resumeCheckpoint(onUpdate, cadence, runId) {
+    const release = guard.begin('checkpoint-restore', 'resume a checkpoint', runDetail);
+    try {
+      const id = runId ?? (await status()).checkpoint?.id;
+      const cp = id ? await store.load(id) : null;
+      if (!cp) throw new Error('There is no checkpoint to resume.');
+      const d = currentTrainingData();
+      const { blocking } = resumeProblems(cp, d);
+      if (blocking.length) throw new Error(`Cannot resume ${cp.id} yet: ${blocking.join(' ')}`);
+      const classes = headClassesOfState(cp.modelState.tensors) ?? 10;
+      assertClassesAgree(classes, [d!.train, d!.test], 'resume training');
+      // Build everything in the side before touching the loaded model: any failure leaves it as it was.
+      const m = newWrn(cp.config.model, 0, cp.config.dropRate, classes);
+      const optimizer = makeOptimizer(m, cp.config);
+      let t: Trainer;
+      try {
+        t = new Trainer(m, d!, cp.config, { runId: cp.id, store, optimizer, cadence });
+        await t.restore(cp);
+      } catch (err) {
+        optimizer.dispose();
+        m.dispose();
+        throw err;
+      }
+      setModel(m, 'checkpoint', `checkpoint of ${cp.id} at step ${cp.step}`);
+      lastConfig = { ...cp.config };
+      lastProgress = null;
+      guard.update('training', runDetail);
+      return await runTrainer(t, optimizer, onUpdate);
+    } finally {
+      release();
+    }
+  },
+  async checkResume(runId) {
+    const meta = (await store.list()).find((c) => c.id === runId);
+    if (!meta) return { blocking: [`The checkpoint of ${runId} is gone (deleted?).`], warnings: [] };
+    return resumeProblems(meta, currentTrainingData());
   },
   async pause() {
     trainer?.pause();
@@ -325,20 +349,26 @@ export const trainApi: TrainWorkerApi = {
   async cancel() {
     trainer?.cancel();
   },
-  async discardCheckpoint() {
-    const cp = await store.latest();
-    if (cp) await store.remove(cp.id);
+  async discardCheckpoint(runId) {
+    const id = runId ?? (await status()).checkpoint?.id;
+    if (id && id === runningId)
+      throw new Error(`Cannot delete the checkpoint of ${id}: that run is in progress. Cancel it first.`);
+    if (id) await store.remove(id);
     return status();
   },
   async evaluate(limit) {
+    const release = guard.begin('evaluation', 'evaluate', runDetail);
     try {
       lastMetrics = await evaluate(requireModel(), requireData(), limit);
       return lastMetrics;
     } catch (err) {
       throw new Error(describeError(err));
+    } finally {
+      release();
     }
   },
   async exportWeights(format) {
+    if (guard.running !== 'training' || lastProgress?.status !== 'paused') guard.refuse('export weights');
     const m = requireModel();
     const state = m.getState();
     try {
@@ -357,11 +387,13 @@ export const trainApi: TrainWorkerApi = {
     }
   },
   async importWeights(fileName, bytes) {
+    guard.refuse('import weights');
     const m = modelFromFile(fileName, bytes, model?.config.dropRate ?? 0.3);
     setModel(m, 'imported', fileName);
     return status();
   },
   async bench(o) {
+    guard.refuse('run the benchmark');
     if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
     const m = newWrn(o.model, 1, 0.3);
     let peak = 0;

@@ -65,6 +65,11 @@ export function ProgressView(props: { progress: TrainProgress | null }) {
           <dd>{p.checkpointStep >= 0 ? `step ${p.checkpointStep}` : 'none yet'}</dd>
         </div>
       </dl>
+      {p.checkpointWarning && (
+        <p role="alert" className="train-warning" data-testid="train-checkpoint-warning">
+          {p.checkpointWarning}
+        </p>
+      )}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { Panel } from '../Panel';
 import { useAppStore } from '../store';
 import { useDataStore } from '../data/dataStore';
+import { CheckpointList } from './CheckpointList';
 import { ConfigForm } from './ConfigForm';
 import { TrainingCharts } from './Charts';
 import { EvalTable } from './EvalTable';
@@ -25,6 +26,16 @@ export function TrainingPanel() {
   }, [backendReady, dataSummary, refresh]);
   const running = s.phase === 'running';
   const busy = s.phase !== 'idle';
+  useEffect(() => {
+    if (!running) return;
+    // Closing or reloading the tab ends the run: ask first (the last checkpoint is kept either way).
+    const warn = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [running]);
   const paused = s.progress?.status === 'paused';
   const cp = s.status?.checkpoint;
   const ready = Boolean(s.status?.data && s.status?.model);
@@ -38,9 +49,9 @@ export function TrainingPanel() {
           aria-label="Saved checkpoint"
           data-testid="train-checkpoint"
         >
-          A checkpoint of <strong>{cp.config.method}</strong> on {cp.config.model} ({cp.runId}) is saved at
-          step {cp.step} of {cp.totalSteps}, {new Date(cp.savedAt).toLocaleString()}.{' '}
-          <button type="button" disabled={busy || !s.status?.data} onClick={() => void s.resumeCheckpoint()}>
+          A checkpoint of <strong>{cp.config.method}</strong> on {cp.config.model} ({cp.id}) is saved at step{' '}
+          {cp.step} of {cp.totalSteps}, {new Date(cp.savedAt).toLocaleString()}.{' '}
+          <button type="button" disabled={busy} onClick={() => void s.resumeCheckpoint()}>
             Resume training
           </button>{' '}
           <button type="button" disabled={busy} onClick={() => void s.discardCheckpoint()}>
@@ -48,6 +59,7 @@ export function TrainingPanel() {
           </button>
         </div>
       )}
+      <CheckpointList busy={busy} />
       <ConfigForm disabled={busy} />
       <div className="train-buttons train-controls">
         <button type="button" className="primary" disabled={busy || !ready} onClick={() => void s.start()}>
@@ -56,7 +68,7 @@ export function TrainingPanel() {
         <button type="button" disabled={!running} onClick={() => void (paused ? s.resume() : s.pause())}>
           {paused ? 'Resume' : 'Pause'}
         </button>
-        <button type="button" disabled={!running} onClick={() => void s.cancel()}>
+        <button type="button" disabled={!running && !s.waiting} onClick={() => void s.cancel()}>
           Cancel
         </button>
         <button type="button" disabled={busy || !ready} onClick={() => void s.evaluate()}>
@@ -86,7 +98,13 @@ export function TrainingPanel() {
           Export safetensors
         </button>
       </div>
-      {s.phase === 'loading' && <p aria-busy="true">Working…</p>}
+      {s.waiting ? (
+        <p aria-busy="true" data-testid="train-waiting">
+          {s.waiting} (Cancel stops waiting.)
+        </p>
+      ) : (
+        s.phase === 'loading' && <p aria-busy="true">Working…</p>
+      )}
       {s.phase === 'evaluating' && <p aria-busy="true">Evaluating…</p>}
       {s.message && (
         <p role="status" className="train-message" data-testid="train-message">
@@ -96,6 +114,11 @@ export function TrainingPanel() {
       {s.error && (
         <p role="alert" className="train-error" data-testid="train-error">
           {s.error}
+        </p>
+      )}
+      {s.warning && (
+        <p role="status" className="train-warning" data-testid="train-warning">
+          {s.warning}
         </p>
       )}
       <ProgressView progress={s.progress} />

@@ -2,11 +2,20 @@ import * as Comlink from 'comlink';
 import { create } from 'zustand';
 import { DEFAULT_CONFIG, PAPER_CONFIG, PRETRAIN_CONFIG, type ExperimentConfig } from '../../train/config';
 import type { CurvePoint } from '../../train/checkpoint';
+import { DEFAULT_CADENCE, validateCadence, type CheckpointCadence } from '../../train/checkpointCadence';
 import type { EvaluationResult } from '../../train/evaluate';
 import type { TrainProgress } from '../../train/loop';
 import type { BackendName } from '../../worker/backend';
 import type { TrainStatus, TrainUpdate, TrainWorkerApi } from '../../worker/trainApi';
-import { computeWorker, onWorkerCrash, restartWorker } from '../workerClient';
+import {
+  computeWorker,
+  forcedBackend,
+  onWorkerFault,
+  restartWorker,
+  unlessWorkerDies,
+} from '../workerClient';
+import { restoreData } from '../data/dataActions';
+import { requestPersistentStorage, waitForResumable } from './resumeWait';
 
 export type Phase = 'idle' | 'loading' | 'running' | 'evaluating' | 'exporting';
 
@@ -18,6 +27,14 @@ export interface TrainingState {
   curve: CurvePoint[];
   message: string | null;
   error: string | null;
+  /** Something went wrong that did not stop the run (an uncaught worker error the worker survived). */
+  warning: string | null;
+  /** What a resume waits for (data still loading), or null. */
+  waiting: string | null;
+  /** Extra checkpoints by steps and wall-clock time. */
+  cadence: CheckpointCadence;
+  /** Whether the browser granted persistent storage (null = not asked or not supported). */
+  persisted: boolean | null;
   evalBefore: EvaluationResult | null;
   evalAfter: EvaluationResult | null;
   /** Images per set used by "Evaluate" (0 = all). */
@@ -25,6 +42,7 @@ export interface TrainingState {
   setConfig(patch: Partial<ExperimentConfig>): void;
   applyPreset(name: 'paper' | 'browser' | 'pretrain'): void;
   setEvalLimit(n: number): void;
+  setCadence(patch: Partial<CheckpointCadence>): void;
   init(): Promise<void>;
   /** Re-read data/model/checkpoint status (e.g. after the Data panel changed what is loaded). */
   refresh(): Promise<void>;
@@ -33,12 +51,26 @@ export interface TrainingState {
   pause(): Promise<void>;
   resume(): Promise<void>;
   cancel(): Promise<void>;
-  resumeCheckpoint(): Promise<void>;
-  discardCheckpoint(): Promise<void>;
+  /** Continue a checkpoint (the newest unfinished one by default); waits until the data it needs is loaded. */
+  resumeCheckpoint(runId?: string): Promise<void>;
+  discardCheckpoint(runId?: string): Promise<void>;
   evaluate(): Promise<void>;
   exportWeights(format: 'tfjs-zip' | 'safetensors'): Promise<void>;
   importWeights(file: File): Promise<void>;
   forceBackend(choice: BackendName | null): Promise<void>;
+}
+
+const CADENCE_KEY = 'aoe-playground:checkpoint-cadence';
+/** The cadence chosen last time (kept across reloads), else the default. */
+function savedCadence(): CheckpointCadence {
+  try {
+    const c = JSON.parse(localStorage.getItem(CADENCE_KEY) ?? 'null') as CheckpointCadence | null;
+    if (c && validateCadence(c).length === 0)
+      return { everySteps: c.everySteps, everySeconds: c.everySeconds };
+  } catch {
+    // unreadable: use the default
+  }
+  return { ...DEFAULT_CADENCE };
 }
 
 /** Comlink proxies nested objects at run time; its types only do that for ProxyMarked values, hence the cast. */
@@ -69,8 +101,17 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
     }
   }
 
+  let statusRefresh: Promise<void> | null = null;
   const onUpdate = Comlink.proxy((u: TrainUpdate) => {
     set((s) => ({ progress: u.progress, curve: u.points.length ? [...s.curve, ...u.points] : s.curve }));
+    // The first update of a run: show the weights it trains (a resume replaced them) and its checkpoint list.
+    if (!get().status?.running && !statusRefresh)
+      statusRefresh = train()
+        .status()
+        .then((status) => {
+          if (get().phase === 'running') set({ status });
+        })
+        .finally(() => (statusRefresh = null));
   });
 
   async function afterRun(final: TrainProgress): Promise<void> {
@@ -79,13 +120,77 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
     if (final.status === 'completed') set({ message: 'Training finished. Evaluate or export the weights.' });
     if (final.status === 'cancelled')
       set({
-        message: `Cancelled; checkpoint at step ${final.checkpointStep} kept — resume continues from it.`,
+        message:
+          final.checkpointStep === final.step
+            ? `Cancelled; checkpoint at step ${final.checkpointStep} kept — resume continues from it.`
+            : `Cancelled at step ${final.step}; the last checkpoint saved is at step ${final.checkpointStep}.`,
       });
   }
 
-  onWorkerCrash((m) =>
-    set({ error: `${m}. Checkpoints in this browser are kept; restart to resume.`, phase: 'idle' }),
-  );
+  /** Set by a fault handler while a run's worker died, so the run's own catch does not add a second error. */
+  let diedDuringRun = false;
+
+  /** Run a training call (start or resume) until it ends, or until its worker dies. */
+  async function runJob(call: () => Promise<TrainProgress>): Promise<void> {
+    diedDuringRun = false;
+    try {
+      await afterRun(await unlessWorkerDies(call()));
+    } catch (err) {
+      if (!diedDuringRun) set({ error: msg(err) });
+    }
+    if (!diedDuringRun) set({ phase: 'idle' });
+  }
+
+  /**
+   * The worker died: say what was lost, start a fresh worker, reload the data (from IndexedDB) and the model,
+   * and offer to resume from the newest checkpoint.
+   */
+  async function recover(message: string): Promise<void> {
+    const p = get().progress;
+    const wasRunning = get().phase === 'running' && p !== null && p.status !== 'completed';
+    diedDuringRun = get().phase === 'running';
+    const at = wasRunning ? ` at step ${p.step} of ${p.totalSteps}` : '';
+    set({
+      error: `${message}${at}. Restarting the worker and reloading the data…`,
+      phase: 'loading',
+      warning: null,
+      message: null,
+      progress: wasRunning ? { ...p, status: 'error', error: message } : p,
+    });
+    try {
+      await restartWorker(forcedBackend());
+      await restoreData();
+      let status = await train().status();
+      if (!status.model) status = (await train().loadPretrained()).status;
+      const cp = status.checkpoint;
+      const lost =
+        wasRunning && cp?.id === p.runId
+          ? ` ${p.step - cp.step} step(s) since the checkpoint at step ${cp.step} were lost; “Resume training” continues from it.`
+          : cp
+            ? ' “Resume training” continues from the newest checkpoint.'
+            : wasRunning
+              ? ' No checkpoint of this run had been written yet.'
+              : '';
+      set({ status, error: `${message}${at}. The worker was restarted and the data reloaded.${lost}` });
+    } catch (err) {
+      set({ error: `${message}${at}. Restarting the worker failed too (${msg(err)}): reload the page.` });
+    } finally {
+      set({ phase: 'idle' });
+    }
+  }
+
+  onWorkerFault((f) => {
+    if (f.kind === 'died') void recover(f.message);
+    else
+      set({
+        warning:
+          get().phase === 'running'
+            ? `${f.message}. The worker survived it: the run goes on, and Pause / Cancel still work.`
+            : `${f.message}. The worker survived it and is still running.`,
+      });
+  });
+
+  let waitAbort: AbortController | null = null;
 
   return {
     status: null,
@@ -95,6 +200,10 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
     curve: [],
     message: null,
     error: null,
+    warning: null,
+    waiting: null,
+    cadence: savedCadence(),
+    persisted: null,
     evalBefore: null,
     evalAfter: null,
     evalLimit: 1000,
@@ -111,6 +220,12 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
         },
       })),
     setEvalLimit: (n) => set({ evalLimit: n }),
+    setCadence: (patch) =>
+      set((s) => {
+        const cadence = { ...s.cadence, ...patch };
+        localStorage.setItem(CADENCE_KEY, JSON.stringify(cadence));
+        return { cadence };
+      }),
     init: () =>
       guarded('loading', async () => {
         let status = await train().status();
@@ -135,36 +250,57 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
         });
       }),
     start: async () => {
-      set({ phase: 'running', error: null, message: null, curve: [], progress: null, evalAfter: null });
-      try {
-        await afterRun(await train().start(get().config, onUpdate));
-      } catch (err) {
-        set({ error: msg(err) });
-      }
-      set({ phase: 'idle' });
-    },
-    pause: async () => train().pause(),
-    resume: async () => train().resume(),
-    cancel: async () => train().cancel(),
-    resumeCheckpoint: async () => {
-      const cp = get().status?.checkpoint;
       set({
         phase: 'running',
         error: null,
+        warning: null,
         message: null,
-        curve: cp?.curve ?? [],
-        config: cp?.config ?? get().config,
+        curve: [],
+        progress: null,
+        evalAfter: null,
       });
-      try {
-        await afterRun(await train().resumeCheckpoint(onUpdate));
-      } catch (err) {
-        set({ error: msg(err) });
-      }
-      set({ phase: 'idle' });
+      set({ persisted: await requestPersistentStorage() });
+      await runJob(() => train().start(get().config, onUpdate, get().cadence));
     },
-    discardCheckpoint: () =>
+    pause: async () => train().pause(),
+    resume: async () => train().resume(),
+    cancel: async () => {
+      if (waitAbort) waitAbort.abort();
+      else await train().cancel();
+    },
+    resumeCheckpoint: async (runId) => {
+      const cp = runId ? get().status?.checkpoints.find((c) => c.id === runId) : get().status?.checkpoint;
+      if (!cp) return;
+      set({ phase: 'loading', error: null, warning: null, message: null, progress: null });
+      waitAbort = new AbortController();
+      try {
+        // Resume only once the data it needs is there (after a reload the Data panel is still loading).
+        const warnings = await waitForResumable(
+          cp,
+          (id) => train().checkResume(id),
+          waitAbort.signal,
+          (w) => {
+            set({ waiting: w });
+            void train()
+              .status()
+              .then((status) => set({ status })); // show what is loaded while waiting
+          },
+        );
+        if (warnings.length) set({ warning: `${warnings.join(' ')} The run continues on the loaded data.` });
+      } catch (err) {
+        set({ phase: 'idle', waiting: null, error: msg(err) });
+        return;
+      } finally {
+        waitAbort = null;
+        set({ waiting: null });
+      }
+      set({ phase: 'running', curve: cp.curve, config: cp.config });
+      set({ persisted: await requestPersistentStorage() });
+      await runJob(() => train().resumeCheckpoint(onUpdate, get().cadence, cp.id));
+    },
+    discardCheckpoint: (runId) =>
       guarded('loading', async () => {
-        set({ status: await train().discardCheckpoint() });
+        set({ status: await train().discardCheckpoint(runId) });
       }),
     evaluate: () =>
       guarded('evaluating', async () => {

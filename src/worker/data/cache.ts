@@ -1,5 +1,7 @@
 import { openDB, type IDBPDatabase } from 'idb';
 import type { ImageSet } from '../../data/imageSet';
+import { describeStorageFailure } from '../../train/storageErrors';
+import { storageEstimate } from '../idbCheckpoints';
 import type { DataRole } from './types';
 
 /** One cached set: the ImageSet plus its role, stored under its key. */
@@ -43,16 +45,30 @@ async function deleteChunks(d: IDBPDatabase, key: string): Promise<void> {
   for (let i = 0; i < old.chunks; i++) await d.delete('chunks', `${key}#${i}`);
 }
 
-/** Stores a set: its pixels in 16 MB chunks, then the metadata (so a half-written set is never listed). */
+/**
+ * Stores a set: its pixels in 16 MB chunks, then the metadata (so a half-written set is never listed). A refused
+ * write (storage full) deletes the chunks already written and throws a message with the space used / available.
+ */
 export async function cachePut(entry: CachedSet): Promise<void> {
   const d = await open();
   await deleteChunks(d, entry.key);
   const { images, ...rest } = entry.set;
   const chunks = Math.ceil(images.length / CHUNK);
-  for (let i = 0; i < chunks; i++)
-    await d.put('chunks', { id: `${entry.key}#${i}`, bytes: images.slice(i * CHUNK, (i + 1) * CHUNK) });
-  const meta: StoredMeta = { ...entry, set: rest, imageBytes: images.length, chunks };
-  await d.put('sets', meta);
+  let written = 0;
+  try {
+    for (; written < chunks; written++)
+      await d.put('chunks', {
+        id: `${entry.key}#${written}`,
+        bytes: images.slice(written * CHUNK, (written + 1) * CHUNK),
+      });
+    const meta: StoredMeta = { ...entry, set: rest, imageBytes: images.length, chunks };
+    await d.put('sets', meta);
+  } catch (err) {
+    for (let i = 0; i < written; i++) await d.delete('chunks', `${entry.key}#${i}`).catch(() => undefined);
+    throw new Error(
+      describeStorageFailure(`the data set "${entry.set.name}"`, images.length, err, await storageEstimate()),
+    );
+  }
 }
 
 /** All cached sets, pixels reassembled into one buffer each. */
