@@ -1,37 +1,40 @@
 /**
  * Near/far grouping and the far → near order of the OOD test sets by name (Fig. 7), following OpenOOD's split
- * for CIFAR-10 ID data: noise and digits/clothing are far, natural images of other classes near. A small local
- * map until the OOD catalogue (src/data/oodCatalog.ts) lands; sets it does not know count only in the mean.
+ * for CIFAR-10 ID data (the groups come from the OOD catalogue); sets it does not know count only in the mean.
  */
-export type OodGroup = 'near' | 'far';
+import { oodGroupOf as catalogGroupOf, type OodGroup } from '../../data/oodCatalog';
 
-/** Known sets from farthest to nearest (case-insensitive prefix match on the set's name). */
-const FAR_TO_NEAR: readonly [prefix: string, group: OodGroup][] = [
-  ['gaussian', 'far'],
-  ['uniform', 'far'],
-  ['mnist', 'far'],
-  ['fashion', 'far'],
-  ['svhn', 'far'],
-  ['textures', 'far'],
-  ['places', 'far'],
-  ['lsun', 'near'],
-  ['tin', 'near'],
-  ['tinyimagenet', 'near'],
-  ['cifar-100', 'near'],
-  ['cifar100', 'near'],
-  ['cifar-10', 'near'],
-  ['open-set', 'near'],
+export type { OodGroup };
+
+/**
+ * Within-group order from farthest to nearest (case-insensitive prefix of the set's name); the near/far group
+ * itself always comes from the OOD catalogue (src/data/oodCatalog.ts), the one place that states it.
+ */
+const FAR_TO_NEAR: readonly string[] = [
+  'gaussian',
+  'uniform',
+  'mnist',
+  'fashion',
+  'svhn',
+  'textures',
+  'places',
+  'lsun',
+  'tin',
+  'cifar-100',
+  'cifar100',
+  'cifar-10',
+  'open-set',
 ];
 
 function rankOf(name: string): number {
   const n = name.toLowerCase();
-  return FAR_TO_NEAR.findIndex(([p]) => n.startsWith(p) || n.includes(` ${p}`));
+  const r = FAR_TO_NEAR.findIndex((p) => n.startsWith(p) || n.includes(` ${p}`));
+  return r < 0 ? FAR_TO_NEAR.length : r;
 }
 
-/** The group of a set by name, or null when unknown. */
+/** The group of a set by name (from the catalogue), or null when unknown. */
 export function oodGroupOf(name: string): OodGroup | null {
-  const r = rankOf(name);
-  return r < 0 ? null : FAR_TO_NEAR[r][1];
+  return catalogGroupOf(name);
 }
 
 /** name → group for every known set (the shape `plotSeries` takes as its groups). */
@@ -44,16 +47,14 @@ export function oodGroupsOf(names: readonly string[]): Record<string, OodGroup> 
   return out;
 }
 
-/** Names ordered far → near; unknown sets keep their order, after the known far and before the near ones. */
+/** Names ordered far → near: far sets, then sets of unknown group, then near sets; within a group by distance. */
 export function orderFarToNear(names: readonly string[]): string[] {
-  const key = (n: string) => {
-    const r = rankOf(n);
-    if (r >= 0) return r;
-    const firstNear = FAR_TO_NEAR.findIndex(([, g]) => g === 'near');
-    return firstNear - 0.5;
+  const groupRank = (n: string) => {
+    const g = oodGroupOf(n);
+    return g === 'far' ? 0 : g === 'near' ? 2 : 1;
   };
   return names
-    .map((n, i) => ({ n, i, k: key(n) }))
-    .sort((a, b) => a.k - b.k || a.i - b.i)
+    .map((n, i) => ({ n, i, g: groupRank(n), r: rankOf(n) }))
+    .sort((a, b) => a.g - b.g || a.r - b.r || a.i - b.i)
     .map((e) => e.n);
 }
