@@ -61,6 +61,9 @@ export function rowsToCsv(rows: readonly ResultRow[]): string {
       r.oodSet,
       r.epoch,
       r.budget,
+      // Metrics measured on different sample counts (toy ACC vs AREA) get their own lines: nId/nOod are per line.
+      r.nId,
+      r.nOod,
     ]);
     let g = groups.get(id);
     if (!g) groups.set(id, (g = { first: r, metrics: new Map() }));
