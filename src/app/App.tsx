@@ -3,6 +3,9 @@ import { Panel } from './Panel';
 import { TrainingPanel } from './training/TrainingPanel';
 import { DataPanel } from './data/DataPanel';
 import { ToyPanel } from './toy/ToyPanel';
+import { AreaNav } from './AreaNav';
+import { ExperimentsArea } from './experiments/ExperimentsArea';
+import './experiments/experiments.css';
 
 export function App() {
   return (
@@ -17,6 +20,7 @@ export function App() {
         </div>
         <BackendBadge />
       </header>
+      <AreaNav />
       <main className="panels">
         <Panel id="toy" title="2-D energy landscape">
           <ToyPanel />
@@ -25,6 +29,9 @@ export function App() {
           <DataPanel />
         </Panel>
         <TrainingPanel />
+        <Panel id="experiments" title="Experiments: the paper's tables and figures">
+          <ExperimentsArea />
+        </Panel>
       </main>
     </div>
   );

@@ -2,8 +2,9 @@
 import type { ExperimentSpec } from './types';
 import { toyEpsSweep } from './specs/toyEpsSweep';
 import { wrnTable2 } from './specs/wrnTable2';
+import { wrnPipelineCheck } from './specs/wrnPipelineCheck';
 
-export const EXPERIMENTS: readonly ExperimentSpec[] = [toyEpsSweep, wrnTable2];
+export const EXPERIMENTS: readonly ExperimentSpec[] = [toyEpsSweep, wrnTable2, wrnPipelineCheck];
 
 /** The spec with this id, or an error listing the ids there are. */
 export function experimentById(id: string): ExperimentSpec {

@@ -4,6 +4,7 @@ import type { ModelsWorkerApi } from './modelsApi';
 import type { DataWorkerApi } from './data/types';
 import type { ProxyMarked } from 'comlink';
 import type { ToyWorkerApi } from './toyApi';
+import type { ExperimentsWorkerApi } from './experimentsApi';
 
 /**
  * The typed surface of the compute worker, called from the main thread through comlink.
@@ -25,4 +26,6 @@ export interface WorkerApi {
    * a remote call (comlink resolves the nested path either way).
    */
   toy: ToyWorkerApi & ProxyMarked;
+  /** Experiment grids (src/worker/experimentsApi.ts over src/experiments/run.ts). */
+  experiments: ExperimentsWorkerApi & ProxyMarked;
 }

@@ -12,6 +12,7 @@ import { Trainer, describeError, type TrainProgress } from '../train/loop';
 import type { TrainingData } from '../train/types';
 import type { Sgd } from '../train/optim/sgd';
 import { IdbCheckpointStore } from './idbCheckpoints';
+import { activeJob } from './jobs';
 import {
   currentTrainingData,
   describeData,
@@ -252,6 +253,7 @@ export const trainApi: TrainWorkerApi = {
   },
   async start(config, onUpdate) {
     if (trainer) throw new Error('A run is already in progress.');
+    if (activeJob()) throw new Error(`${activeJob()} is running: cancel it before training.`);
     const d = requireData();
     let m = requireModel();
     if (m.config.dropRate !== config.dropRate) {
@@ -270,6 +272,7 @@ export const trainApi: TrainWorkerApi = {
   },
   async resumeCheckpoint(onUpdate) {
     if (trainer) throw new Error('A run is already in progress.');
+    if (activeJob()) throw new Error(`${activeJob()} is running: cancel it before training.`);
     const cp = await store.latest();
     if (!cp) throw new Error('There is no checkpoint to resume.');
     const d = requireData();
