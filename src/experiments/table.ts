@@ -2,7 +2,7 @@
  * A spec's plotted numbers as text tables (one per plot panel: series × x, mean ± sd over seeds in percent with
  * two decimals). `npm run exp` prints them; the UI's 'table' figures and the figure CSV show the same numbers.
  */
-import { plotSeries, type OodGroups, type Series } from './aggregate';
+import { plotSeries, seriesToCsv, type OodGroups, type Series } from './aggregate';
 import type { ExperimentSpec, PlotPanel, ResultRow, Scalar } from './types';
 
 /** "93.21 ± 0.40" (percent of a fraction; no ± for a single seed). */
@@ -70,4 +70,15 @@ export function tablesToText(tables: readonly PanelTable[], xName: string): stri
     if (t.rows.length === 0) out.push('(no rows yet)');
   }
   return out.join('\n');
+}
+
+/** The plotted numbers of every panel as one CSV (a `panel` column, then seriesToCsv's columns). */
+export function figureCsv(spec: ExperimentSpec, rows: readonly ResultRow[], groups: OodGroups = {}): string {
+  const blocks = spec.plot.panels.map((panel) => {
+    const lines = seriesToCsv(plotSeries(rows, spec.plot, panel, groups), spec.plot.x)
+      .trimEnd()
+      .split('\n');
+    return { header: lines[0], body: lines.slice(1).map((l) => `"${panelTitle(panel)}",${l}`) };
+  });
+  return [`panel,${blocks[0]?.header ?? ''}`, ...blocks.flatMap((b) => b.body)].join('\n') + '\n';
 }

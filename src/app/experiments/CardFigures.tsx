@@ -1,22 +1,11 @@
 import { useRef } from 'react';
-import { plotSeries, seriesToCsv, type Series } from '../../experiments/aggregate';
+import { plotSeries, type Series } from '../../experiments/aggregate';
 import { rowsToCsv } from '../../experiments/csv';
 import { toResultsFile } from '../../experiments/results';
-import { panelTitle } from '../../experiments/table';
+import { figureCsv, panelTitle } from '../../experiments/table';
 import type { ExperimentSpec, ResultRow } from '../../experiments/types';
 import { downloadBlob, downloadText, figureSvg, svgToPng } from './figureExport';
 import { PanelChart, PanelTableView } from './Figure';
-
-/** The plotted numbers of every panel as one CSV (a `panel` column, then seriesToCsv's columns). */
-export function figureCsv(spec: ExperimentSpec, rows: readonly ResultRow[]): string {
-  const blocks = spec.plot.panels.map((panel) => {
-    const lines = seriesToCsv(plotSeries(rows, spec.plot, panel), spec.plot.x)
-      .trimEnd()
-      .split('\n');
-    return { header: lines[0], body: lines.slice(1).map((l) => `"${panelTitle(panel)}",${l}`) };
-  });
-  return [`panel,${blocks[0]?.header ?? ''}`, ...blocks.flatMap((b) => b.body)].join('\n') + '\n';
-}
 
 function PanelFigure(props: { spec: ExperimentSpec; series: Series[]; title: string; index: number }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -55,6 +44,7 @@ function PanelFigure(props: { spec: ExperimentSpec; series: Series[]; title: str
 }
 
 /** Every panel of a spec's plot from the given rows, plus the card's data exports. */
+
 export function CardFigures(props: { spec: ExperimentSpec; rows: ResultRow[]; userRows: ResultRow[] }) {
   const { spec, rows } = props;
   return (

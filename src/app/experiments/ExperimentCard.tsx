@@ -4,7 +4,8 @@ import type { ExperimentSpec, ResultRow, Scalar, ScaleName } from '../../experim
 import { CardFigures } from './CardFigures';
 import { RowsTable } from './RowsTable';
 import { RunAtScale } from './RunAtScale';
-import { seedsGrid, useExperimentsStore, type RunState } from './store';
+import { seedsGrid } from '../../experiments/seeds';
+import { useExperimentsStore, type RunState } from './store';
 
 const fmtSeconds = (s: number | null) =>
   s === null

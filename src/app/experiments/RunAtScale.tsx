@@ -1,12 +1,7 @@
 import { useState } from 'react';
-import { toSpecFile } from '../../experiments/specFile';
+import { toSpecFile, torchrunCommand } from '../../experiments/specFile';
 import type { ExperimentSpec, Scalar, ScaleName } from '../../experiments/types';
 import { downloadText } from './figureExport';
-
-/** The exact torchrun command for a downloaded spec file (N processes on this node). */
-export function torchrunCommand(id: string, nproc: number): string {
-  return `/usr/bin/python3 -m torch.distributed.run --nproc_per_node=${nproc} reference/run_experiment.py ${id}.spec.json --out results/`;
-}
 
 /** "Run at scale": download the aoe-experiment file for the PyTorch reference and show the command. */
 export function RunAtScale(props: {

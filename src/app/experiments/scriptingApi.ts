@@ -2,7 +2,7 @@
  * `window.aoe.experiments`: the documented console/scripting surface of the Experiments area (every build). It
  * drives the same store the cards render, so a scripted run shows up in the UI and in IndexedDB.
  */
-import { figureCsv } from './CardFigures';
+import { figureCsv } from '../../experiments/table';
 import { rowsToCsv } from '../../experiments/csv';
 import { EXPERIMENTS, experimentById } from '../../experiments/registry';
 import { toResultsFile } from '../../experiments/results';

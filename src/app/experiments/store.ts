@@ -8,12 +8,27 @@ import { create } from 'zustand';
 import { parseResultsText, referenceIndexFiles } from '../../experiments/importRows';
 import { experimentById } from '../../experiments/registry';
 import { mergeRows } from '../../experiments/results';
+import { seedsGrid } from '../../experiments/seeds';
 import type { ExperimentProgress } from '../../experiments/run';
 import type { ResultRow, Scalar, ScaleName } from '../../experiments/types';
 import { computeWorker } from '../workerClient';
+import { toyWorker } from '../toy/toyClient';
+import { useToyStore } from '../toy/toyStore';
 import { IdbResultsStore, type ActiveRun } from './idbResults';
 
 export const resultsStore = new IdbResultsStore();
+
+/** Toy grids run in the toy's own worker (single-threaded WASM by default: per-op overhead dominates a tiny
+ * MLP), WRN grids in the compute worker. The running grid's worker, for pause/resume/cancel. */
+let runningOn: ExperimentsWorkerApiRemote | null = null;
+type ExperimentsWorkerApiRemote = ReturnType<typeof computeWorker>['experiments'];
+
+async function workerFor(model: 'toy' | 'wrn'): Promise<ExperimentsWorkerApiRemote> {
+  if (model === 'wrn') return computeWorker().experiments;
+  const w = toyWorker(useToyStore.getState().params.toyBackend);
+  await w.info;
+  return w.remote.experiments;
+}
 
 export interface CardSettings {
   scale: ScaleName;
@@ -54,18 +69,6 @@ export interface ExperimentsState {
   cancel(): Promise<void>;
   importFiles(files: { name: string; text: string }[]): Promise<number>;
   clearExperiment(specId: string): Promise<void>;
-}
-
-/** Seeds field → extraGrid (empty field = the spec's seeds). Throws on anything but integers. */
-export function seedsGrid(text: string): Record<string, Scalar[]> {
-  const t = text.trim();
-  if (!t) return {};
-  const seeds = t.split(/[,\s]+/).map((s) => {
-    const n = Number(s);
-    if (!Number.isInteger(n)) throw new Error(`Seeds: "${s}" is not an integer.`);
-    return n;
-  });
-  return { seed: [...new Set(seeds)] };
 }
 
 /** Where this browser runs, for the rows' provenance. */
@@ -122,7 +125,8 @@ export const useExperimentsStore = create<ExperimentsState>((set, get) => {
       set((s) => ({ userRows: mergeRows(s.userRows, rows) })),
     );
     try {
-      const r = await computeWorker().experiments.run(
+      runningOn = await workerFor(spec.model);
+      const r = await runningOn.run(
         { specId: active.specId, scale: active.scale, extraGrid: active.extraGrid, device: deviceLabel() },
         storeProxy,
         onProgress,
@@ -143,6 +147,7 @@ export const useExperimentsStore = create<ExperimentsState>((set, get) => {
       });
       return 'error';
     } finally {
+      runningOn = null;
       set({ run: null });
     }
   }
@@ -215,14 +220,14 @@ export const useExperimentsStore = create<ExperimentsState>((set, get) => {
     async pause() {
       const r = get().run;
       if (!r || r.status !== 'running') return;
-      await computeWorker().experiments.pause();
+      await runningOn?.pause();
       set({ run: { ...r, status: 'paused' } });
     },
 
     async resume() {
       const r = get().run;
       if (!r || r.status !== 'paused') return;
-      await computeWorker().experiments.resume();
+      await runningOn?.resume();
       set({ run: { ...r, status: 'running' } });
     },
 
@@ -230,7 +235,7 @@ export const useExperimentsStore = create<ExperimentsState>((set, get) => {
       const r = get().run;
       if (!r) return;
       set({ run: { ...r, status: 'cancelling' } });
-      await computeWorker().experiments.cancel();
+      await runningOn?.cancel();
     },
 
     async importFiles(files) {
