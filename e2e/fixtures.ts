@@ -31,8 +31,8 @@ export async function dropFixtureData(page: Page): Promise<void> {
 /** The worker holds the fixture (the Data panel lists both splits; after a reload, from its IndexedDB cache). */
 export async function expectFixtureLoaded(page: Page): Promise<void> {
   const panel = page.getByTestId('panel-data');
-  await expect(panel).toContainText(/CIFAR-10 train\s+in-distribution\s+1,000/);
-  await expect(panel).toContainText(/CIFAR-10 test\s+in-distribution\s+1,000/);
+  await expect(panel).toContainText(/CIFAR-10 train\s*in-distribution\s*1,000/);
+  await expect(panel).toContainText(/CIFAR-10 test\s*in-distribution\s*1,000/);
 }
 
 /** Collect uncaught page errors; check `errors` is empty at the end of a test. */
