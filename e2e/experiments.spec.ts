@@ -21,6 +21,13 @@ interface AoeWindow {
     };
   };
 }
+interface BrowserRow {
+  cell: Record<string, unknown>;
+  detector: string;
+  oodSet: string;
+  metric: string;
+  value: number;
+}
 const ID = 'wrn-pipeline-check';
 const rowsOf = (page: Page, id = ID) =>
   page.evaluate((i) => (window as unknown as AoeWindow).aoe.experiments.rows(i), id);
@@ -112,6 +119,22 @@ test('experiments: toy ε sweep from window.aoe.experiments, figure exported as 
     (window as unknown as AoeWindow).aoe.experiments.run('toy-eps-sweep', { scale: 'smoke' }),
   );
   expect(status).toBe('completed');
+  // `npm run exp -- toy-eps-sweep --scale smoke` (Node, WASM) wrote the committed fixture: the browser's toy
+  // worker (WASM, one thread) gives the same numbers for every cell, bit for bit.
+  const node = JSON.parse(
+    readFileSync('tests/fixtures/experiments/toy-eps-sweep-smoke-node-wasm.json', 'utf8'),
+  ) as { cells: { cell: Record<string, unknown> }[]; rows: [number, string, string, string, number][] };
+  const id = (cell: Record<string, unknown>, det: string, set: string, metric: string) =>
+    `${String(cell.method)}@${String(cell.epsilon)}#${String(cell.seed)}/${det}/${set}/${metric}`;
+  const nodeValues = new Map(node.rows.map((r) => [id(node.cells[r[0]].cell, r[1], r[2], r[3]), r[4]]));
+  const browserRows = await page.evaluate(() =>
+    (window as unknown as { aoe: { experiments: { rows(i: string): BrowserRow[] } } }).aoe.experiments.rows(
+      'toy-eps-sweep',
+    ),
+  );
+  expect(browserRows).toHaveLength(nodeValues.size);
+  for (const r of browserRows)
+    expect(r.value).toBe(nodeValues.get(id(r.cell, r.detector, r.oodSet, r.metric)));
   const card = page.getByTestId('exp-card-toy-eps-sweep');
   const fig = card.getByTestId('exp-figure-toy-eps-sweep-0');
   await expect(fig.locator('svg.recharts-surface')).toBeVisible();

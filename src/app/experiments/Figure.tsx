@@ -17,7 +17,7 @@ export function PanelTableView(props: { series: Series[]; xName: string; testId:
           <th scope="col">series \ {props.xName}</th>
           {cols.map((x) => (
             <th scope="col" key={String(x)}>
-              {String(x)}
+              {x === '' ? '(no detector)' : String(x)}
             </th>
           ))}
         </tr>
