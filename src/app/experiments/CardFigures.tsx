@@ -11,11 +11,13 @@ function PanelFigure(props: { spec: ExperimentSpec; series: Series[]; title: str
   const ref = useRef<HTMLDivElement>(null);
   const { spec, series, title, index } = props;
   const name = `${spec.id}-panel${index + 1}`;
-  const svgText = () => figureSvg(ref.current!, `${spec.title} — ${title}`, series);
+  const svgText = () => figureSvg(ref.current!, `${spec.title} — ${title} (%)`, series);
   const isTable = spec.plot.kind === 'table';
   return (
     <figure className="exp-figure" data-testid={`exp-figure-${spec.id}-${index}`}>
-      <figcaption>{title}</figcaption>
+      <figcaption>
+        {title} <span className="muted">(%, mean ± sd over seeds)</span>
+      </figcaption>
       {series.length === 0 ? (
         <p className="muted exp-empty">No rows yet: run the grid, or drop a results file onto this area.</p>
       ) : isTable ? (
@@ -23,7 +25,7 @@ function PanelFigure(props: { spec: ExperimentSpec; series: Series[]; title: str
       ) : (
         <>
           <div ref={ref}>
-            <PanelChart series={series} plot={spec.plot} yTitle={title} />
+            <PanelChart series={series} plot={spec.plot} />
           </div>
           <PanelTableView series={series} xName={spec.plot.x} testId={`exp-table-${spec.id}-${index}`} />
           <div className="exp-buttons">

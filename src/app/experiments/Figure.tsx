@@ -1,4 +1,4 @@
-import { CartesianGrid, ErrorBar, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, ErrorBar, Line, LineChart, Symbols, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Series } from '../../experiments/aggregate';
 import { formatMeanSd, xValues } from '../../experiments/table';
 import type { PlotSpec, Scalar } from '../../experiments/types';
@@ -45,7 +45,7 @@ export function PanelTableView(props: { series: Series[]; xName: string; testId:
 }
 
 /** A panel as a line chart with ± sd error bars (percent); one line per series, styled by method and source. */
-export function PanelChart(props: { series: Series[]; plot: PlotSpec; yTitle: string }) {
+export function PanelChart(props: { series: Series[]; plot: PlotSpec }) {
   const numeric = props.series.every((s) => s.points.every((p) => typeof p.x === 'number'));
   const cats = numeric ? [] : xValues(props.series).map(String);
   const xOf = (x: Scalar) => (numeric ? (x as number) : cats.indexOf(String(x)));
@@ -61,12 +61,7 @@ export function PanelChart(props: { series: Series[]; plot: PlotSpec; yTitle: st
         allowDuplicatedCategory={false}
         label={{ value: props.plot.x, position: 'insideBottom', offset: -8, fontSize: 12 }}
       />
-      <YAxis
-        width={48}
-        domain={['auto', 'auto']}
-        tickFormatter={(v: number) => v.toFixed(1)}
-        label={{ value: `${props.yTitle} (%)`, angle: -90, position: 'insideLeft', fontSize: 11, dy: 60 }}
-      />
+      <YAxis width={48} domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(1)} />
       <Tooltip
         formatter={(v, name, item) => {
           const sd = (item?.payload as { sd?: number } | undefined)?.sd ?? 0;
@@ -86,7 +81,16 @@ export function PanelChart(props: { series: Series[]; plot: PlotSpec; yTitle: st
             stroke={st.color}
             strokeDasharray={originDash(s.origin)}
             strokeWidth={2}
-            dot={{ r: 3.5, fill: st.color }}
+            dot={(d: { cx?: number; cy?: number; index?: number }) => (
+              <Symbols
+                key={`${label(s)}-${d.index}`}
+                cx={d.cx}
+                cy={d.cy}
+                type={st.marker}
+                size={48}
+                fill={st.color}
+              />
+            )}
             isAnimationActive={false}
           >
             <ErrorBar dataKey="sd" width={4} stroke={st.color} direction="y" />
