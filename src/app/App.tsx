@@ -4,6 +4,9 @@ import { TrainingPanel } from './training/TrainingPanel';
 import { DataPanel } from './data/DataPanel';
 import { ToyPanel } from './toy/ToyPanel';
 import { AnalysesPanel } from './analyses/AnalysesPanel';
+import { AreaNav } from './AreaNav';
+import { ExperimentsArea } from './experiments/ExperimentsArea';
+import './experiments/experiments.css';
 
 export function App() {
   return (
@@ -18,6 +21,7 @@ export function App() {
         </div>
         <BackendBadge />
       </header>
+      <AreaNav />
       <main className="panels">
         <Panel id="toy" title="2-D energy landscape">
           <ToyPanel />
@@ -27,6 +31,9 @@ export function App() {
         </Panel>
         <TrainingPanel />
         <AnalysesPanel />
+        <Panel id="experiments" title="Experiments: the paper's tables and figures">
+          <ExperimentsArea />
+        </Panel>
       </main>
     </div>
   );

@@ -101,8 +101,10 @@ export function unlessWorkerDies<T>(call: Promise<T>): Promise<T> {
 export function forcedBackend(): BackendName | null {
   return new URLSearchParams(location.search).get('backend') as BackendName | null;
 }
-// e2e tests reach the worker through this hook (page.evaluate cannot import the bundle's modules).
-(globalThis as { __aoeWorker?: typeof computeWorker }).__aoeWorker = computeWorker;
+// e2e tests reach the worker through this hook (page.evaluate cannot import the bundle's modules); test builds
+// only (`vite build --mode e2e`).
+if (import.meta.env.MODE === 'e2e')
+  (globalThis as { __aoeWorker?: typeof computeWorker }).__aoeWorker = computeWorker;
 
 /** Start the worker and record which backend it runs on. A `?backend=` URL parameter forces one. */
 export async function startWorker(forced: BackendName | null = forcedBackend()): Promise<void> {

@@ -3,6 +3,7 @@
  * 'mean-far' — the paper's unweighted mean), then mean ± sd over repeated cells (seeds). The UI chart, the
  * figure's CSV and its PNG/SVG all draw exactly these numbers.
  */
+import { oodGroupOf } from '../data/oodCatalog';
 import { stableStringify } from './json';
 import { instanceKey } from './results';
 import type { PlotPanel, PlotSpec, ResultRow, Scalar } from './types';
@@ -29,7 +30,7 @@ export interface Series {
   points: SeriesPoint[];
 }
 
-/** Group ('near' | 'far') of each OOD set by name; sets not listed count only in 'mean'. */
+/** Group ('near' | 'far') of OOD sets by name, overriding the OOD catalogue; sets neither knows count only in 'mean'. */
 export type OodGroups = Readonly<Record<string, 'near' | 'far'>>;
 
 /** The value of `key` for a row: a row field ('epoch', 'budget', 'detector', 'oodSet', 'seed') or a config key. */
@@ -66,8 +67,9 @@ export function meanSd(values: readonly number[]): { mean: number; sd: number } 
 
 function inSetGroup(set: string, which: string, groups: OodGroups): boolean {
   if (which === 'mean') return set !== '';
-  if (which === 'mean-near') return groups[set] === 'near';
-  if (which === 'mean-far') return groups[set] === 'far';
+  const group = groups[set] ?? oodGroupOf(set);
+  if (which === 'mean-near') return group === 'near';
+  if (which === 'mean-far') return group === 'far';
   return set === which;
 }
 

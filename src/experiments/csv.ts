@@ -49,7 +49,8 @@ export function rowsToCsv(rows: readonly ResultRow[]): string {
   const configCols = [...configKeys].sort();
   const groups = new Map<string, { first: ResultRow; metrics: Map<MetricName, number> }>();
   for (const r of rows) {
-    const id = instanceKey(r, r.detector, r.oodSet);
+    // Metrics measured on different sample counts (toy ACC vs AREA) get their own lines: nId/nOod are per line.
+    const id = instanceKey(r, r.detector, r.oodSet, r.nId, r.nOod);
     let g = groups.get(id);
     if (!g) groups.set(id, (g = { first: r, metrics: new Map() }));
     g.metrics.set(r.metric, r.value);

@@ -2,6 +2,7 @@
 import type { ExperimentSpec } from './types';
 import { toyEpsSweep } from './specs/toyEpsSweep';
 import { wrnTable2 } from './specs/wrnTable2';
+import { wrnPipelineCheck } from './specs/wrnPipelineCheck';
 import { wrnEpsSweep } from './specs/wrnEpsSweep';
 import { wrnSigma2 } from './specs/wrnSigma2';
 import { wrnEpochs } from './specs/wrnEpochs';
@@ -22,6 +23,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
   wrnEpochs,
   wrnOutlierCount,
   wrnAdversaries,
+  wrnPipelineCheck,
 ];
 
 /** The spec with this id, or an error listing the ids there are. */

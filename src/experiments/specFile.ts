@@ -44,3 +44,8 @@ export function fromSpecFile(data: unknown): SpecFile {
   if (!f.spec || !Array.isArray(f.plan)) throw new Error('Experiment file needs "spec" and "plan".');
   return f as SpecFile;
 }
+
+/** The exact torchrun command for a downloaded spec file (N processes on this node). */
+export function torchrunCommand(id: string, nproc: number): string {
+  return `/usr/bin/python3 -m torch.distributed.run --nproc_per_node=${nproc} reference/run_experiment.py ${id}.spec.json --out results/`;
+}

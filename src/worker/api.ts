@@ -5,6 +5,7 @@ import type { DataWorkerApi } from './data/types';
 import type { ProxyMarked } from 'comlink';
 import type { ToyWorkerApi } from './toyApi';
 import type { AnalysesWorkerApi } from './analysesApi';
+import type { ExperimentsWorkerApi } from './experimentsApi';
 
 /**
  * The typed surface of the compute worker, called from the main thread through comlink.
@@ -33,4 +34,6 @@ export interface WorkerApi {
   toy: ToyWorkerApi & ProxyMarked;
   /** Analyses of the current model: detector table, energies, ROC, gallery, test-time attack (analysesApi.ts). */
   analyses: AnalysesWorkerApi;
+  /** Experiment grids (src/worker/experimentsApi.ts over src/experiments/run.ts). */
+  experiments: ExperimentsWorkerApi & ProxyMarked;
 }

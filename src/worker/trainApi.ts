@@ -17,6 +17,7 @@ import { Trainer, describeError, type TrainProgress } from '../train/loop';
 import type { TrainingData } from '../train/types';
 import type { Sgd } from '../train/optim/sgd';
 import { IdbCheckpointStore, storageEstimate } from './idbCheckpoints';
+import { activeJob } from './jobs';
 import {
   currentTrainingData,
   describeData,
@@ -273,6 +274,7 @@ export const trainApi: TrainWorkerApi = {
     return status();
   },
   async start(config, onUpdate, cadence) {
+    if (activeJob()) throw new Error(`${activeJob()} is running: cancel it before training.`);
     const release = guard.begin('training', 'start a second run', runDetail);
     try {
       const d = requireData();
@@ -304,6 +306,7 @@ export const trainApi: TrainWorkerApi = {
     }
   },
   async resumeCheckpoint(onUpdate, cadence, runId) {
+    if (activeJob()) throw new Error(`${activeJob()} is running: cancel it before training.`);
     const release = guard.begin('checkpoint-restore', 'resume a checkpoint', runDetail);
     try {
       const id = runId ?? (await status()).checkpoint?.id;

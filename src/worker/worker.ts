@@ -22,16 +22,28 @@ const lifeLock = new Promise<void>((granted) => {
     return new Promise<never>(() => {});
   });
 });
+import { experimentsApi } from './experimentsApi';
+
+/**
+ * Test-only internals of the training API (`bench`, `memory`, `testLogits`) exist only in test builds
+ * (`vite build --mode e2e`, which `npm test` and the browser benches use); a production build leaves them out.
+ */
+function trainSurface() {
+  if (import.meta.env.MODE === 'e2e') return trainApi;
+  const { bench: _bench, memory: _memory, testLogits: _testLogits, ...rest } = trainApi;
+  return rest as typeof trainApi;
+}
 
 const api: WorkerApi = {
   init: (forced) => selectBackend(forced),
   ping: async () => 'pong',
   alive: () => lifeLock,
-  train: trainApi,
+  train: trainSurface(),
   models: modelsApi,
   data: dataApi,
   toy: Comlink.proxy(createToyApi()),
   analyses: analysesApi,
+  experiments: Comlink.proxy(experimentsApi),
 };
 
 Comlink.expose(api);

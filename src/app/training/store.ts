@@ -341,8 +341,10 @@ declare global {
     };
   }
 }
-window.__aoeTrain = {
-  testLogits: async (n) => Array.from(await train().testLogits(n)),
-  bench: (o) => train().bench(o),
-  memory: () => train().memory(),
-};
+// Test builds only (`vite build --mode e2e`): the worker leaves these calls out of production builds too.
+if (import.meta.env.MODE === 'e2e')
+  window.__aoeTrain = {
+    testLogits: async (n) => Array.from(await train().testLogits(n)),
+    bench: (o) => train().bench(o),
+    memory: () => train().memory(),
+  };

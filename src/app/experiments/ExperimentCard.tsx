@@ -1,0 +1,217 @@
+import { useMemo } from 'react';
+import { planCells } from '../../experiments/grid';
+import type { ExperimentSpec, ResultRow, Scalar, ScaleName } from '../../experiments/types';
+import { CardFigures } from './CardFigures';
+import { RowsTable } from './RowsTable';
+import { RunAtScale } from './RunAtScale';
+import { seedsGrid } from '../../experiments/seeds';
+import { useExperimentsStore, type RunState } from './store';
+
+const fmtSeconds = (s: number | null) =>
+  s === null
+    ? '…'
+    : s < 90
+      ? `${Math.round(s)} s`
+      : s < 5400
+        ? `${Math.round(s / 60)} min`
+        : `${(s / 3600).toFixed(1)} h`;
+
+/** One sentence on what the figure shows, from the spec. */
+function whatIsShown(spec: ExperimentSpec): string {
+  const ev = spec.evaluate;
+  const panels = spec.plot.panels.map(
+    (p) => p.title ?? [p.metric, p.detector, p.oodSet].filter(Boolean).join(' '),
+  );
+  const sets = ev.oodSets === 'all' ? 'every OOD set loaded' : ev.oodSets.join(', ');
+  return `${panels.join('; ')} against ${spec.plot.x}, one series per ${spec.plot.series}; detectors ${ev.detectors.join(', ')} on ${sets}; mean ± sd over seeds.`;
+}
+
+/** Which sources have rows for this spec, e.g. "paper 12 · reference 240 · browser 36". */
+function sources(rows: ResultRow[]): string {
+  const n = new Map<string, number>();
+  for (const r of rows) n.set(r.origin, (n.get(r.origin) ?? 0) + 1);
+  if (n.size === 0) return 'none yet';
+  return [...n]
+    .map(([o, k]) => `${o === 'browser' ? 'your browser' : o} ${k.toLocaleString()} rows`)
+    .join(' · ');
+}
+
+function Progress(props: { run: RunState }) {
+  const p = props.run.progress;
+  const frac = p ? (p.cellsDone + (p.current?.fraction ?? 0)) / Math.max(1, p.cellsTotal) : 0;
+  return (
+    <div
+      className="exp-progress"
+      data-testid="exp-progress"
+      data-status={props.run.status}
+      data-done={p?.cellsDone ?? 0}
+    >
+      <div>
+        <strong>
+          {props.run.status === 'paused'
+            ? 'Paused'
+            : props.run.status === 'cancelling'
+              ? 'Cancelling…'
+              : 'Running'}
+        </strong>{' '}
+        {p
+          ? `cell ${Math.min(p.cellsDone + 1, p.cellsTotal)} of ${p.cellsTotal} (${p.cellsDone} done, ${p.cellsReused} found stored) · elapsed ${fmtSeconds(p.elapsedSeconds)} · ETA ${fmtSeconds(p.etaSeconds)}`
+          : 'starting…'}
+      </div>
+      <progress max={1} value={frac} aria-label="grid progress" />
+      {p?.current && (
+        <div className="exp-current">
+          <span>
+            {p.current.label}: {p.current.message}
+          </span>
+          <progress max={1} value={p.current.fraction} aria-label="current cell progress" />
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function ExperimentCard(props: { spec: ExperimentSpec }) {
+  const { spec } = props;
+  const stored = useExperimentsStore((s) => s.cards[spec.id]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `stored` is what card() reads
+  const settings = useMemo(() => useExperimentsStore.getState().card(spec.id), [stored, spec.id]);
+  const setCard = useExperimentsStore((s) => s.setCard);
+  const run = useExperimentsStore((s) => s.run);
+  const notice = useExperimentsStore((s) => (s.notice?.specId === spec.id ? s.notice : null));
+  const userRows = useExperimentsStore((s) => s.userRows);
+  const referenceRows = useExperimentsStore((s) => s.referenceRows);
+  const actions = useExperimentsStore.getState();
+  const mine = run?.specId === spec.id ? run : null;
+  const rows = useMemo(
+    () => [...referenceRows, ...userRows].filter((r) => r.experiment === spec.id),
+    [referenceRows, userRows, spec.id],
+  );
+  const extraGrid = useMemo((): Record<string, Scalar[]> | null => {
+    try {
+      return seedsGrid(settings.seeds);
+    } catch {
+      return null;
+    }
+  }, [settings.seeds]);
+  const cells = useMemo(
+    () => (extraGrid ? planCells(spec, settings.scale, extraGrid).length : null),
+    [spec, settings.scale, extraGrid],
+  );
+  const scales = Object.keys(spec.scales) as ScaleName[];
+  const idBase = `exp-${spec.id}`;
+  return (
+    <article className="exp-card" data-testid={`exp-card-${spec.id}`} aria-labelledby={`${idBase}-title`}>
+      <header>
+        <h3 id={`${idBase}-title`}>{spec.title}</h3>
+        <span className="exp-ref">{spec.paperRef}</span>
+      </header>
+      <p className="exp-claim">
+        <strong>Claim:</strong> {spec.claim}
+      </p>
+      <p className="muted">
+        <strong>Shown:</strong> {whatIsShown(spec)} <strong>Sources:</strong> {sources(rows)}. Lines: solid =
+        runs, dashed = reference/torchrun, dotted = the paper.
+      </p>
+      <div className="exp-controls">
+        <label htmlFor={`${idBase}-scale`}>Scale</label>
+        <select
+          id={`${idBase}-scale`}
+          value={settings.scale}
+          disabled={!!run}
+          onChange={(e) => setCard(spec.id, { scale: e.target.value as ScaleName })}
+        >
+          {scales.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={`${idBase}-seeds`}>Seeds</label>
+        <input
+          id={`${idBase}-seeds`}
+          className="exp-seeds"
+          placeholder={String(spec.grid.seed?.join(',') ?? spec.base.seed)}
+          value={settings.seeds}
+          disabled={!!run}
+          aria-invalid={extraGrid === null}
+          onChange={(e) => setCard(spec.id, { seeds: e.target.value })}
+        />
+        {!mine ? (
+          <button
+            type="button"
+            className="primary"
+            disabled={!!run || extraGrid === null}
+            onClick={() => void actions.start(spec.id)}
+          >
+            Run {cells ?? '?'} cell{cells === 1 ? '' : 's'}
+          </button>
+        ) : (
+          <>
+            {mine.status === 'paused' ? (
+              <button type="button" onClick={() => void actions.resume()}>
+                Resume
+              </button>
+            ) : (
+              <button
+                type="button"
+                disabled={mine.status === 'cancelling'}
+                onClick={() => void actions.pause()}
+              >
+                Pause
+              </button>
+            )}
+            <button
+              type="button"
+              disabled={mine.status === 'cancelling'}
+              onClick={() => void actions.cancel()}
+            >
+              Cancel
+            </button>
+          </>
+        )}
+        <button
+          type="button"
+          disabled={!!mine || !userRows.some((r) => r.experiment === spec.id)}
+          onClick={() => void actions.clearExperiment(spec.id)}
+        >
+          Delete my rows
+        </button>
+      </div>
+      <p className="muted exp-note">
+        {settings.scale}: {spec.scales[settings.scale]?.note}
+        {extraGrid === null && (
+          <span className="exp-error"> Seeds must be integers separated by commas.</span>
+        )}
+      </p>
+      {mine && <Progress run={mine} />}
+      {notice && (
+        <p
+          className={notice.level === 'error' ? 'exp-error' : 'exp-info'}
+          role={notice.level === 'error' ? 'alert' : 'status'}
+        >
+          {notice.text}
+        </p>
+      )}
+      <div className="exp-tabs" role="tablist" aria-label="View">
+        {(['figure', 'rows'] as const).map((v) => (
+          <button
+            key={v}
+            type="button"
+            role="tab"
+            aria-selected={settings.view === v}
+            onClick={() => setCard(spec.id, { view: v })}
+          >
+            {v === 'figure' ? 'Figure' : `Rows (${rows.length.toLocaleString()})`}
+          </button>
+        ))}
+      </div>
+      {settings.view === 'figure' ? (
+        <CardFigures spec={spec} rows={rows} userRows={userRows} />
+      ) : (
+        <RowsTable rows={rows} />
+      )}
+      <RunAtScale spec={spec} scale={settings.scale} extraGrid={extraGrid} />
+    </article>
+  );
+}

@@ -1,0 +1,102 @@
+import { CartesianGrid, ErrorBar, Line, LineChart, Symbols, Tooltip, XAxis, YAxis } from 'recharts';
+import type { Series } from '../../experiments/aggregate';
+import { formatMeanSd, xValues } from '../../experiments/table';
+import type { PlotSpec, Scalar } from '../../experiments/types';
+import { methodLabel, originDash, seriesStyle } from './style';
+
+const label = (s: Series) => `${methodLabel(s.name)} · ${s.origin} (${s.setting}, ${s.scale})`;
+const pct = (v: number) => +(v * 100).toFixed(4);
+
+/** A panel as a table: series × x, mean ± sd over seeds in percent, two decimals. */
+export function PanelTableView(props: { series: Series[]; xName: string; testId: string }) {
+  const cols = xValues(props.series);
+  return (
+    <table className="exp-table" data-testid={props.testId}>
+      <thead>
+        <tr>
+          <th scope="col">series \ {props.xName}</th>
+          {cols.map((x) => (
+            <th scope="col" key={String(x)}>
+              {x === '' ? '(no detector)' : String(x)}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.series.map((s) => (
+          <tr key={label(s)}>
+            <th scope="row">
+              <span className="exp-swatch" style={{ background: seriesStyle(s.name).color }} />
+              {label(s)}
+            </th>
+            {cols.map((x) => {
+              const p = s.points.find((q) => q.x === x);
+              return (
+                <td key={String(x)} title={p ? `n = ${p.n}, seeds ${p.seeds.join(', ')}` : undefined}>
+                  {p ? formatMeanSd(p.mean, p.sd, p.n) : ''}
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A panel as a line chart with ± sd error bars (percent); one line per series, styled by method and source. */
+export function PanelChart(props: { series: Series[]; plot: PlotSpec }) {
+  const numeric = props.series.every((s) => s.points.every((p) => typeof p.x === 'number'));
+  const cats = numeric ? [] : xValues(props.series).map(String);
+  const xOf = (x: Scalar) => (numeric ? (x as number) : cats.indexOf(String(x)));
+  return (
+    <LineChart width={520} height={260} margin={{ top: 10, right: 16, bottom: 18, left: 4 }}>
+      <CartesianGrid strokeDasharray="3 3" />
+      <XAxis
+        dataKey="x"
+        type="number"
+        domain={numeric ? ['dataMin', 'dataMax'] : [-0.5, cats.length - 0.5]}
+        ticks={numeric ? undefined : cats.map((_, i) => i)}
+        tickFormatter={(v: number) => (numeric ? String(+v.toFixed(3)) : (cats[v] ?? ''))}
+        allowDuplicatedCategory={false}
+        label={{ value: props.plot.x, position: 'insideBottom', offset: -8, fontSize: 12 }}
+      />
+      <YAxis width={48} domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(1)} />
+      <Tooltip
+        formatter={(v, name, item) => {
+          const sd = (item?.payload as { sd?: number } | undefined)?.sd ?? 0;
+          return [`${Number(v).toFixed(2)} ± ${sd.toFixed(2)}`, name];
+        }}
+        labelFormatter={(v) => `${props.plot.x} = ${numeric ? v : cats[Number(v)]}`}
+      />
+      {props.series.map((s) => {
+        const st = seriesStyle(s.name);
+        const data = s.points.map((p) => ({ x: xOf(p.x), mean: pct(p.mean), sd: pct(p.sd), n: p.n }));
+        return (
+          <Line
+            key={label(s)}
+            data={data}
+            dataKey="mean"
+            name={label(s)}
+            stroke={st.color}
+            strokeDasharray={originDash(s.origin)}
+            strokeWidth={2}
+            dot={(d: { cx?: number; cy?: number; index?: number }) => (
+              <Symbols
+                key={`${label(s)}-${d.index}`}
+                cx={d.cx}
+                cy={d.cy}
+                type={st.marker}
+                size={48}
+                fill={st.color}
+              />
+            )}
+            isAnimationActive={false}
+          >
+            <ErrorBar dataKey="sd" width={4} stroke={st.color} direction="y" />
+          </Line>
+        );
+      })}
+    </LineChart>
+  );
+}

@@ -1,0 +1,40 @@
+/**
+ * One colour and marker per training method, used by every figure (and its PNG/SVG), so OE, AOE, OE + noise and
+ * CE look the same everywhere. Series that are not methods (detectors, sets) cycle through a fallback palette.
+ * Sources are told apart by line style: the paper dotted, reference runs dashed, the user's runs solid.
+ */
+export interface SeriesStyle {
+  color: string;
+  /** recharts dot shape. */
+  marker: 'circle' | 'square' | 'triangle' | 'diamond' | 'cross' | 'star';
+}
+
+export const METHOD_STYLES: Readonly<Record<string, SeriesStyle>> = {
+  CE: { color: '#7a7a7a', marker: 'square' },
+  OE: { color: '#2f7ed8', marker: 'circle' },
+  'OE+noise': { color: '#f28e2b', marker: 'triangle' },
+  AOE: { color: '#d62728', marker: 'diamond' },
+  'AOE-PGD': { color: '#8c564b', marker: 'star' },
+};
+
+const FALLBACK = ['#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#ff9da7', '#9c755f', '#4e79a7', '#e15759'];
+const MARKERS: SeriesStyle['marker'][] = ['circle', 'square', 'triangle', 'diamond', 'cross', 'star'];
+
+/** The style of a series name (a method's fixed one, else a stable pick by name). */
+export function seriesStyle(name: string): SeriesStyle {
+  const fixed = METHOD_STYLES[name];
+  if (fixed) return fixed;
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return { color: FALLBACK[h % FALLBACK.length], marker: MARKERS[h % MARKERS.length] };
+}
+
+/** Dash pattern by where the numbers come from. */
+export function originDash(origin: string): string | undefined {
+  if (origin === 'paper') return '2 3';
+  if (origin === 'reference' || origin === 'torchrun') return '6 3';
+  return undefined;
+}
+
+/** Display name of a method in legends ('OE+noise' → 'OE + noise'). */
+export const methodLabel = (name: string): string => (name === 'OE+noise' ? 'OE + noise' : name);

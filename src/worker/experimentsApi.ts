@@ -1,0 +1,130 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createWrnExecutor } from '../experiments/executors/wrnCell';
+import { toyExecutor } from '../experiments/executors/toyCell';
+import { experimentById } from '../experiments/registry';
+import { RunControl, runExperiment, type ExperimentProgress, type ResultsStore } from '../experiments/run';
+import type { ResultRow, Scalar, ScaleName } from '../experiments/types';
+import { APP_VERSION } from '../experiments/version';
+import { createWrnEnvironment } from '../experiments/wrnEnvironment';
+import { registerWasmTrainingKernels } from '../models/wasmKernels';
+import type { WideResNet } from '../models/wrn';
+import { claimJob, releaseJob } from './jobs';
+import { trainApi } from './trainApi';
+import { currentTrainingData } from './trainData';
+import { fetchPretrained } from './trainSession';
+
+export interface ExperimentRunRequest {
+  specId: string;
+  scale: ScaleName;
+  /** Axes to add or replace, e.g. `{ seed: [1, 2, 3] }`. */
+  extraGrid: Record<string, Scalar[]>;
+  /** Where this runs, for the rows' provenance (the main thread knows the browser). */
+  device: string;
+}
+
+export interface ExperimentRunResult {
+  status: 'completed' | 'cancelled' | 'error';
+  error?: string;
+  /** Rows of the whole grid (reused and new) when completed. */
+  rowCount: number;
+}
+
+/**
+ * `remote.experiments.*`: the experiment runner in the worker. The results store lives on the main thread
+ * (IndexedDB) and is passed as a comlink proxy, so finished cells survive reloads and a rerun skips them.
+ */
+export interface ExperimentsWorkerApi {
+  run(
+    req: ExperimentRunRequest,
+    store: ResultsStore,
+    onProgress: (p: ExperimentProgress) => void,
+    onRows: (rows: ResultRow[]) => void,
+  ): Promise<ExperimentRunResult>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** Cancel: the current training step or evaluation batch finishes, then the run rejects (within a second). */
+  cancel(): Promise<void>;
+}
+
+const BASE = `${self.location.origin}${import.meta.env.BASE_URL}`;
+let template: Promise<WideResNet> | null = null;
+let running: { controller: AbortController; control: RunControl } | null = null;
+
+/** The environment of WRN cells in the worker: the Data panel's sets and the bundled pretrained WRN-16-2. */
+const environment = createWrnEnvironment({
+  async data() {
+    const d = currentTrainingData();
+    if (!d) throw new Error('No CIFAR-10 train and test split is loaded: load them in the Data panel first.');
+    return d;
+  },
+  template() {
+    template ??= fetchPretrained(BASE, 0.3).then((m) => {
+      if (m) return m;
+      template = null;
+      throw new Error(
+        'The pretrained WRN-16-2 (public/models/wrn-16-2-cifar10/) is missing: cells start from it.',
+      );
+    });
+    return template;
+  },
+});
+
+/** At most one message per 200 ms, but every cell boundary (current = null) at once. */
+function throttled(send: (p: ExperimentProgress) => void): (p: ExperimentProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = performance.now();
+    if (p.current === null || now - last >= 200) {
+      last = now;
+      send(p);
+    }
+  };
+}
+
+export const experimentsApi: ExperimentsWorkerApi = {
+  async run(req, store, onProgress, onRows) {
+    const spec = experimentById(req.specId);
+    if ((await trainApi.status()).running)
+      throw new Error('A training run is in progress: finish or cancel it first.');
+    const job = `experiment ${spec.id}`;
+    claimJob(job);
+    const controller = new AbortController();
+    const control = new RunControl(controller.signal);
+    running = { controller, control };
+    try {
+      if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
+      const rows = await runExperiment(spec, {
+        scale: req.scale,
+        execute: spec.model === 'toy' ? toyExecutor : createWrnExecutor(environment),
+        store,
+        provenance: {
+          origin: 'browser',
+          backend: tf.getBackend(),
+          device: req.device,
+          appVersion: APP_VERSION,
+        },
+        control,
+        signal: controller.signal,
+        extraGrid: req.extraGrid,
+        onRows,
+        onProgress: throttled(onProgress),
+      });
+      return { status: 'completed', rowCount: rows.length };
+    } catch (err) {
+      if (controller.signal.aborted) return { status: 'cancelled', rowCount: 0 };
+      return { status: 'error', error: err instanceof Error ? err.message : String(err), rowCount: 0 };
+    } finally {
+      running = null;
+      releaseJob(job);
+    }
+  },
+  async pause() {
+    running?.control.pause();
+  },
+  async resume() {
+    running?.control.resume();
+  },
+  async cancel() {
+    running?.controller.abort();
+  },
+};
