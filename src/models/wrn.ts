@@ -167,6 +167,10 @@ export function countTrainableParameters(model: ImageClassifier): number {
  * the batch's statistics and they are discarded (never committed): the AOE attack's train-mode copy.
  * @param rng seeds dropout when `training` and the model has dropout.
  */
-export function asLogitsFn(model: Pick<ImageClassifier, 'forward'>, training: boolean, rng?: Random): LogitsFn {
+export function asLogitsFn(
+  model: Pick<ImageClassifier, 'forward'>,
+  training: boolean,
+  rng?: Random,
+): LogitsFn {
   return (x) => tf.tidy(() => model.forward(x as tf.Tensor4D, { training, rng, collectStats: false }).logits);
 }

@@ -54,7 +54,10 @@ describe('detector summary and OOD groups', () => {
       'Mystery',
       'CIFAR-100',
     ]);
-    expect(oodGroupsOf(['Textures', 'Mystery', 'TinyImageNet'])).toEqual({ Textures: 'far', TinyImageNet: 'near' });
+    expect(oodGroupsOf(['Textures', 'Mystery', 'TinyImageNet'])).toEqual({
+      Textures: 'far',
+      TinyImageNet: 'near',
+    });
     const [s] = summariseDetectors({
       EBO: { 'CIFAR-100': m(0.7), 'Gaussian noise': m(0.9), Textures: m(0.8), Mystery: m(0.6) },
     });
