@@ -4,11 +4,12 @@ import { exportModelZip, importModelZip, type ModelManifest } from './modelZip';
 import { exportPytorchSafetensors, importPytorchSafetensors } from './pytorchState';
 
 export type { ModelManifest } from './modelZip';
+import { PRETRAINED_WRN_NORM } from '../../data/augment';
 
 /** The pretrained normalisation of pytorch-ood's CIFAR WideResNets (OOD_SPEC.md §4). */
 export const PRETRAINED_NORMALIZATION: ModelManifest['normalization'] = {
-  mean: [125.3 / 255, 123.0 / 255, 113.9 / 255],
-  std: [63.0 / 255, 62.1 / 255, 66.7 / 255],
+  mean: [...PRETRAINED_WRN_NORM.mean] as ModelManifest['normalization']['mean'],
+  std: [...PRETRAINED_WRN_NORM.std] as ModelManifest['normalization']['std'],
 };
 
 function disposeState(state: ModelState): void {
