@@ -1,6 +1,7 @@
 import * as Comlink from 'comlink';
 import { create } from 'zustand';
 import { DEFAULT_CONFIG, PAPER_CONFIG, PRETRAIN_CONFIG, type ExperimentConfig } from '../../train/config';
+import { configFromUrl, writeConfigToUrl } from './urlState';
 import type { CurvePoint } from '../../train/checkpoint';
 import { DEFAULT_CADENCE, validateCadence, type CheckpointCadence } from '../../train/checkpointCadence';
 import type { EvaluationResult } from '../../train/evaluate';
@@ -194,7 +195,7 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
 
   return {
     status: null,
-    config: { ...DEFAULT_CONFIG },
+    config: configFromUrl(),
     phase: 'idle',
     progress: null,
     curve: [],
@@ -329,6 +330,11 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
         set({ status, config: { ...get().config, backend: choice ?? 'auto' } });
       }),
   };
+});
+
+// Keep the URL in step with the form (a copied link restores the run config).
+useTrainingStore.subscribe((s, prev) => {
+  if (s.config !== prev.config) writeConfigToUrl(s.config);
 });
 
 /** Small test API for e2e (tldraw style): eval-mode logits of the first n ID test images. */
