@@ -11,6 +11,7 @@ export function StatusSection(props: { busy: boolean }) {
   const status = useTrainingStore((s) => s.status);
   const newModel = useTrainingStore((s) => s.newModel);
   const importWeights = useTrainingStore((s) => s.importWeights);
+  const resetToPretrained = useTrainingStore((s) => s.resetToPretrained);
   const forceBackend = useTrainingStore((s) => s.forceBackend);
   const preset = useTrainingStore((s) => s.config.model);
   const backend = useAppStore((s) => s.backend);
@@ -67,6 +68,14 @@ export function StatusSection(props: { busy: boolean }) {
           </p>
         )}
         <div className="train-buttons">
+          <button
+            type="button"
+            disabled={props.busy}
+            title="Start the next run from the same pretrained weights (e.g. OE and AOE side by side)"
+            onClick={() => void resetToPretrained()}
+          >
+            Reset to pretrained
+          </button>
           <button type="button" disabled={props.busy} onClick={() => void newModel()}>
             New {preset} (random init)
           </button>

@@ -48,6 +48,8 @@ export interface TrainingState {
   /** Re-read data/model/checkpoint status (e.g. after the Data panel changed what is loaded). */
   refresh(): Promise<void>;
   newModel(): Promise<void>;
+  /** Back to the bundled pretrained WRN-16-2 (so OE and AOE runs start from the same weights without a reload). */
+  resetToPretrained(): Promise<void>;
   start(): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -249,6 +251,11 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
           evalBefore: null,
           evalAfter: null,
         });
+      }),
+    resetToPretrained: () =>
+      guarded('loading', async () => {
+        const r = await train().loadPretrained();
+        set({ status: r.status, message: r.message, evalBefore: null, evalAfter: null });
       }),
     start: async () => {
       set({
