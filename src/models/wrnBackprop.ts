@@ -241,9 +241,11 @@ export async function wrnLossAndGradients(
       const dB = convBack(`${b.prefix}.conv2.weight`, s.bn2.y, dy, 1, 1);
       const dO = bnReluBack(s.bn2, dB);
       free(dB, s.bn2.x);
+      await between();
       let dA = convBack(`${b.prefix}.conv1.weight`, s.bn1.y, dO, b.stride, 1);
       free(dO);
       if (b.hasShortcut) {
+        await between();
         const dSc = convBack(`${b.prefix}.convShortcut.weight`, s.bn1.y, dy, b.stride, 0);
         const sum = own(tf.add(dA, dSc) as tf.Tensor4D);
         free(dA, dSc);
