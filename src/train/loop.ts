@@ -26,6 +26,7 @@ import { trainStep } from './step';
 import type { Sgd } from './optim/sgd';
 import type { TrainableClassifier, TrainingData } from './types';
 import { releaseAbandonedGradientTape } from '../core/gradientTape';
+import { StepAbortController, isStepAborted, macrotask } from './interrupt';
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'cancelled' | 'error';
 
@@ -53,6 +54,11 @@ export interface TrainProgress {
   checkpointStep: number;
   /** Set with status 'error'. */
   error?: string;
+  /**
+   * 'first-step' from the moment a run (or resume) starts until its first step is done — the slowest step
+   * (kernel setup, memory growth) and, at large batches, many seconds with nothing else to show.
+   */
+  phase?: 'first-step' | 'stepping';
 }
 
 export interface TrainerOptions {
@@ -83,6 +89,8 @@ export class Trainer {
   private status: RunStatus = 'paused';
   private cancelled = false;
   private pauseGate: { promise: Promise<void>; release: () => void } | null = null;
+  /** Interrupts the step in flight (pause or cancel within a layer's time, not a whole step's). */
+  private stepAbort: StepAbortController | null = null;
   private readonly trainCount: number;
   /** Per-step learning rate: linear warm-up (pre-training only), then cosine to lrMin over all steps. */
   private readonly schedule: LrSchedule;
@@ -145,6 +153,7 @@ export class Trainer {
     let release = () => {};
     const promise = new Promise<void>((r) => (release = r));
     this.pauseGate = { promise, release };
+    this.stepAbort?.abort('pause'); // the interrupted step is redone after resume (same seed, same result)
   }
 
   resume(): void {
@@ -154,6 +163,7 @@ export class Trainer {
 
   cancel(): void {
     this.cancelled = true;
+    this.stepAbort?.abort('cancel');
     this.resume();
   }
 
@@ -207,6 +217,7 @@ export class Trainer {
     const recentSteps: { t: number; images: number }[] = [];
     this.status = 'running';
     this.cancelled = false;
+    this.emit({ ...last, status: 'running', phase: 'first-step' }, null);
     try {
       while (this.step < this.totalSteps) {
         if (this.pauseGate) {
@@ -238,9 +249,16 @@ export class Trainer {
           : null;
         const lr = this.schedule(this.step);
         let outcome;
+        this.stepAbort = new StepAbortController();
         try {
-          outcome = await trainStep(this.model, this.options.optimizer, { idX, idY, outX }, c, lr, rng, pre);
+          outcome = await trainStep(this.model, this.options.optimizer, { idX, idY, outX }, c, lr, rng, pre, {
+            signal: this.stepAbort.signal,
+          });
+        } catch (err) {
+          if (isStepAborted(err)) continue; // paused (the gate waits at the top) or cancelled (loop ends)
+          throw err;
         } finally {
+          this.stepAbort = null;
           tf.dispose([idX, idY, ...(outX ? [outX] : [])]);
         }
         if (!outcome.applied) {
@@ -267,7 +285,10 @@ export class Trainer {
           lr,
         };
         this.curve.push(point);
-        last = this.progress(outcome.loss, point.accuracy, wt > 0 ? imgs / wt : 0, lr);
+        last = {
+          ...this.progress(outcome.loss, point.accuracy, wt > 0 ? imgs / wt : 0, lr),
+          phase: 'stepping',
+        };
         const epochDone = this.step % this.stepsPerEpoch === 0;
         if (epochDone) await this.checkpoint();
         this.emit({ ...last, checkpointStep: this.checkpointStep }, point);
@@ -314,12 +335,6 @@ export class Trainer {
   private emit(p: TrainProgress, point: CurvePoint | null): void {
     this.options.onProgress?.(p, point);
   }
-}
-
-/** Resolve on a fresh macrotask (lets worker messages in); DOM-free lookup of setTimeout. */
-function macrotask(): Promise<void> {
-  const g = globalThis as unknown as { setTimeout: (f: () => void, ms: number) => unknown };
-  return new Promise((r) => g.setTimeout(r, 0));
 }
 
 /** Turn backend failures into messages a user can act on. */

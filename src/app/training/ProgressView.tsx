@@ -22,7 +22,11 @@ export function ProgressView(props: { progress: TrainProgress | null }) {
       <dl className="train-stats">
         <div>
           <dt>Status</dt>
-          <dd>{p.status}</dd>
+          <dd data-testid="train-phase">
+            {p.status === 'running' && p.phase === 'first-step'
+              ? 'running: preparing and first step (the slowest; large batches take a while)'
+              : p.status}
+          </dd>
         </div>
         <div>
           <dt>Epoch</dt>
