@@ -27,6 +27,7 @@ import type { Sgd } from './optim/sgd';
 import type { TrainableClassifier, TrainingData } from './types';
 import { releaseAbandonedGradientTape } from '../core/gradientTape';
 import { StepAbortController, isStepAborted, macrotask } from './interrupt';
+import { stepMemoryProblem } from './memoryEstimate';
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'cancelled' | 'error';
 
@@ -105,6 +106,8 @@ export class Trainer {
   ) {
     const problems = validateConfig(config);
     if (problems.length) throw new Error(`Invalid training config: ${problems.join(' ')}`);
+    const memory = stepMemoryProblem(model, config, tf.getBackend());
+    if (memory?.fatal) throw new Error(memory.message);
     if (usesOutliers(config.method) && !data.outliers?.n)
       throw new Error(`Method ${config.method} needs training outliers, but none are loaded.`);
     this.config = { ...config };

@@ -1,5 +1,7 @@
 import { METHODS, PAPER_TABLE, type ExperimentConfig, type Method } from '../../train/config';
 import { useTrainingStore } from './store';
+import { useAppStore } from '../store';
+import { describeStepMemory, estimateStepMemory, isWrnPreset } from '../../train/memoryEstimate';
 
 function paperHint(key: keyof ExperimentConfig): string | null {
   const row = PAPER_TABLE.find((r) => r.key === key);
@@ -35,6 +37,26 @@ function NumberField(props: {
 }
 
 /** Method and hyper-parameters, with the paper's values next to each control. */
+/** The step's estimated peak memory for the model that will train, with a warning when it is large. */
+function MemoryNote() {
+  const c = useTrainingStore((s) => s.config);
+  const loaded = useTrainingStore((s) => s.status?.model?.preset);
+  const backend = useAppStore((s) => s.backend?.backend) ?? 'wasm';
+  const preset = loaded && isWrnPreset(loaded) ? loaded : isWrnPreset(c.model) ? c.model : null;
+  if (!preset) return null;
+  const e = estimateStepMemory(preset, c.idBatchSize, c.outlierBatchSize, c.method, backend);
+  const verdict = describeStepMemory(e, backend);
+  return (
+    <p
+      className={verdict ? (verdict.fatal ? 'msg-error' : 'msg-warning') : 'paper-hint'}
+      data-testid="train-memory"
+      role={verdict ? 'status' : undefined}
+    >
+      {verdict?.message ?? `One step of ${preset} needs about ${(e.bytes / 1e9).toFixed(1)} GB (estimate).`}
+    </p>
+  );
+}
+
 export function ConfigForm(props: { disabled: boolean }) {
   const c = useTrainingStore((s) => s.config);
   const setConfig = useTrainingStore((s) => s.setConfig);
@@ -131,6 +153,7 @@ export function ConfigForm(props: { disabled: boolean }) {
           <span className="paper-hint">paper: off</span>
         </div>
       </div>
+      <MemoryNote />
     </fieldset>
   );
 }
