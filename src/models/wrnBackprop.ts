@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Random } from '../core/random';
 import { BN_EPSILON } from './batchNorm';
 import type { BatchNormStats } from './types';
+import { conv2dInputGradient } from './convInputPolyphase';
 import type { WideResNet } from './wrn';
 
 /**
@@ -70,22 +71,6 @@ interface BlockSaved {
 
 const NHWC = 'NHWC' as const;
 
-function convGradInput(
-  dy: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  inputShape: number[],
-  stride: number,
-  pad: number,
-): tf.Tensor4D {
-  return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, {
-    strides: [stride, stride],
-    pad,
-    dataFormat: NHWC,
-    dimRoundingMode: undefined,
-    inputShape,
-  } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
-}
-
 function convGradFilter(
   x: tf.Tensor4D,
   dy: tf.Tensor4D,
@@ -136,20 +121,26 @@ export async function wrnLossAndGradients(
       const keep = dropout ? 1 - dropRate : 1;
       const seed = dropout ? opts.rng!.seed() : 0;
       const [y, mean, invStd] = tf.tidy(() => {
-        const m = tf.moments(h, [0, 1, 2]);
-        const inv = tf.rsqrt(tf.add(m.variance, BN_EPSILON)) as tf.Tensor1D;
-        let out = tf.relu(tf.add(tf.mul(tf.sub(h, m.mean), tf.mul(p.gamma, inv)), p.beta)) as tf.Tensor4D;
+        const n = h.shape[0] * h.shape[1] * h.shape[2];
+        // tf.moments (as WideResNet.forward): pooled per-image sums (channelSum) were faster, but their fp32
+        // rounding moved ill-conditioned gradients by 1e-3 relative to autodiff in wrnBackprop.test.ts.
+        const { mean: m, variance } = tf.moments(h, [0, 1, 2]) as {
+          mean: tf.Tensor1D;
+          variance: tf.Tensor1D;
+        };
+        const centred = tf.sub(h, m);
+        const inv = tf.rsqrt(tf.add(variance, BN_EPSILON)) as tf.Tensor1D;
+        let out = tf.relu(tf.add(tf.mul(centred, tf.mul(p.gamma, inv)), p.beta)) as tf.Tensor4D;
         if (dropout) out = tf.dropout(out, dropRate, undefined, seed) as tf.Tensor4D;
         if (opts.collectStats) {
-          const n = h.shape[0] * h.shape[1] * h.shape[2];
           if (n < 2) throw new Error('BatchNorm in training mode needs more than one value per channel');
           stats.push({
             name,
-            mean: tf.keep(m.mean.clone()) as tf.Tensor1D,
-            variance: tf.keep(tf.mul(m.variance, n / (n - 1))) as tf.Tensor1D,
+            mean: tf.keep(m.clone()),
+            variance: tf.keep(tf.mul(variance, n / (n - 1))) as tf.Tensor1D,
           });
         }
-        return [out, m.mean as tf.Tensor1D, inv];
+        return [out, m, inv];
       });
       return { name, x: h, y: own(y), mean: own(mean), invStd: own(invStd), scale: 1 / keep };
     };
@@ -204,15 +195,17 @@ export async function wrnLossAndGradients(
       const p = model.batchNorm(s.name);
       const [dx, dGamma, dBeta] = tf.tidy(() => {
         const n = s.x.shape[0] * s.x.shape[1] * s.x.shape[2];
-        let g = tf.mul(dOut, tf.step(s.y));
-        if (s.scale !== 1) g = tf.mul(g, s.scale);
-        const xHat = tf.mul(tf.sub(s.x, s.mean), s.invStd);
-        const dB = tf.sum(g, [0, 1, 2]);
-        const dG = tf.sum(tf.mul(g, xHat), [0, 1, 2]);
-        const d = tf.mul(
-          tf.sub(tf.sub(g, tf.div(dB, n)), tf.mul(xHat, tf.div(dG, n))),
-          tf.mul(p.gamma, s.invStd),
-        ) as tf.Tensor4D;
+        // g = dOut·[y > 0] (the dropout scale is folded into the per-channel coefficients below).
+        const g = tf.mul(dOut, tf.step(s.y));
+        const xc = tf.sub(s.x, s.mean); // centred input: Σ g·x − μ·Σ g would cancel catastrophically
+        const dB = tf.mul(tf.sum(g, [0, 1, 2]), s.scale);
+        const dG = tf.mul(tf.mul(tf.sum(tf.mul(g, xc), [0, 1, 2]), s.invStd), s.scale); // Σ g·x̂ (scaled)
+        // dx = γσ⁻¹·(g·scale − dβ/n − x̂·dγ/n) = g·A + xc·B + C with per-channel A, B, C.
+        const gInv = tf.mul(p.gamma, s.invStd);
+        const A = tf.mul(gInv, s.scale);
+        const B = tf.neg(tf.mul(tf.mul(gInv, s.invStd), tf.div(dG, n)));
+        const C = tf.neg(tf.mul(gInv, tf.div(dB, n)));
+        const d = tf.add(tf.add(tf.mul(g, A), tf.mul(xc, B)), C) as tf.Tensor4D;
         return [d, dG, dB];
       });
       free(s.y, s.mean, s.invStd);
@@ -225,7 +218,7 @@ export async function wrnLossAndGradients(
     const convBack = (key: string, input: tf.Tensor4D, g: tf.Tensor4D, stride: number, pad: number) => {
       const w = model.variable(key) as tf.Tensor4D;
       if (opts.weightGrads) gradOf(key, convGradFilter(input, g, w.shape, stride, pad));
-      return own(convGradInput(g, w, input.shape, stride, pad));
+      return own(conv2dInputGradient(g, w, input.shape as [number, number, number, number], stride, pad));
     };
     {
       const dh = bnReluBack(head, dy);
@@ -265,7 +258,8 @@ export async function wrnLossAndGradients(
     }
     const stemW = model.variable('conv1.weight') as tf.Tensor4D;
     if (opts.weightGrads) gradOf('conv1.weight', convGradFilter(x, dy, stemW.shape, 1, 1));
-    if (opts.inputGrad) result.inputGrad = convGradInput(dy, stemW, x.shape, 1, 1);
+    if (opts.inputGrad)
+      result.inputGrad = conv2dInputGradient(dy, stemW, x.shape as [number, number, number, number], 1, 1);
     free(dy);
     if (opts.weightGrads) result.grads = grads;
     if (opts.collectStats) result.stats = { entries: stats };
