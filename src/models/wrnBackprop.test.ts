@@ -1,8 +1,9 @@
 // The hand-written WRN backward pass must equal tfjs autodiff through WideResNet.forward (CPU backend).
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outlierExposureLoss } from '../core/losses';
 import { Random } from '../core/random';
+import { useFastCpuConvFilterGradient } from './wasmKernels';
 import { WideResNet } from './wrn';
 import { wrnLossAndGradients } from './wrnBackprop';
 import { wrnConfig } from './wrnSpec';
@@ -24,6 +25,14 @@ const loss = (y: tf.Tensor1D) => (logits: tf.Tensor2D) => {
   const [a, b] = tf.split(logits, [3, 2]);
   return outlierExposureLoss(a as tf.Tensor2D, y, b as tf.Tensor2D, 0.5, 'separate');
 };
+
+// Both sides use the forward-conv filter gradient (checked equal to tfjs-cpu's stock loop in
+// wasmKernels.test.ts): the stock one makes this test take minutes on a loaded 2-core machine.
+let restore = () => {};
+beforeAll(() => {
+  restore = useFastCpuConvFilterGradient();
+});
+afterAll(() => restore());
 
 describe('hand-written WRN backprop', () => {
   it.each([0, 0.3])(
@@ -81,6 +90,7 @@ describe('hand-written WRN backprop', () => {
       tf.dispose([x, y]);
       model.dispose();
     },
+    600_000,
   );
 
   it('frees everything when aborted between layers, and computes only what is asked', async () => {
