@@ -22,10 +22,13 @@ export function ProgressView(props: { progress: TrainProgress | null }) {
       <dl className="train-stats">
         <div>
           <dt>Status</dt>
-          <dd data-testid="train-phase">
-            {p.status === 'running' && p.phase === 'first-step'
-              ? 'running: preparing and first step (the slowest; large batches take a while)'
-              : p.status}
+          <dd
+            data-testid="train-phase"
+            title={
+              p.phase === 'first-step' ? 'Preparing and running the first step: the slowest one.' : undefined
+            }
+          >
+            {p.status === 'running' && p.phase === 'first-step' ? 'first step…' : p.status}
           </dd>
         </div>
         <div>
