@@ -14,12 +14,16 @@ import { trainStep } from '../src/train/step';
 test('profile', async () => {
   await tf.setBackend('wasm');
   registerWasmTrainingKernels();
-  const model = new WideResNet(wrnConfig('WRN-16-2'), 1);
+  const model = new WideResNet(wrnConfig('WRN-16-2', { dropRate: 0.3 }), 1);
   const opt = new Sgd(model.trainableVariables(), { lr: 1e-4, momentum: 0.9, nesterov: true });
   const r = new Random(1);
-  const idX = tf.tensor4d(r.uniformArray(8 * 3072), [8, 32, 32, 3]);
-  const outX = tf.tensor4d(r.uniformArray(8 * 3072), [8, 32, 32, 3]);
-  const idY = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32');
+  const B = Number(process.env.BENCH_ID ?? 8);
+  const idX = tf.tensor4d(r.uniformArray(B * 3072), [B, 32, 32, 3]);
+  const outX = tf.tensor4d(r.uniformArray(B * 3072), [B, 32, 32, 3]);
+  const idY = tf.tensor1d(
+    Array.from({ length: B }, (_, i) => i % 10),
+    'int32',
+  );
   const cfg = { ...PAPER_CONFIG, method: 'AOE' as const };
   await trainStep(model, opt, { idX, idY, outX }, cfg, 1e-4, new Random(2), (x) => x.clone());
   const info = await tf.profile(async () => {
@@ -29,6 +33,8 @@ test('profile', async () => {
   for (const k of info.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + (k.kernelTimeMs as number));
   const total = [...byName.values()].reduce((a, b) => a + b, 0);
   console.log(`total kernel ms ${total.toFixed(0)}`);
-  for (const [n, ms] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 12))
-    console.log(n.padEnd(28), ms.toFixed(0));
+  const count = new Map<string, number>();
+  for (const k of info.kernels) count.set(k.name, (count.get(k.name) ?? 0) + 1);
+  for (const [n, ms] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 20))
+    console.log(n.padEnd(28), ms.toFixed(0).padStart(7), String(count.get(n)).padStart(5));
 });

@@ -4,6 +4,8 @@
  * worker (WASM, WebGL, WebGPU; bench/trainBrowser.ts). Writes bench/results/train.json.
  * Environment: BENCH_MODEL (WRN-16-2), BENCH_ID / BENCH_OUT (batch halves, 32), BENCH_REPEATS (3), BENCH_WARMUP (1),
  * BENCH_BROWSER=1 (also Chromium), BENCH_BROWSER_BATCH (8), BENCH_NOTE.
+ * BENCH_COMPARE=1: instead, the side-by-side comparison with PyTorch-CPU and peak memory per case
+ * (bench/trainCompare.ts; writes bench/results/train-compare.json).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +19,7 @@ import { WideResNet } from '../src/models/wrn';
 import { wrnConfig, type WrnPresetName } from '../src/models/wrnSpec';
 import { benchmarkSteps, type StepTiming } from '../src/train/benchmark';
 import { browserBench } from './trainBrowser';
+import { aoeOverOe, compareAll, printCompare } from './trainCompare';
 
 import { test } from 'vitest';
 
@@ -80,7 +83,45 @@ async function nodeWasm(): Promise<BenchRow[]> {
   return timings.map((t) => ({ ...t, runtime: 'node', backend: detail, model: preset, peakBytes: peak }));
 }
 
-test('bench:train', async () => {
+function machine() {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    totalMemGB: os.totalmem() / 1e9,
+    platform: `${os.platform()} ${os.release()}`,
+    node: process.version,
+    tfjs: tf.version_core,
+  };
+}
+
+test.runIf(opt('compare', '') === '1')('bench:train comparison with PyTorch', () => {
+  const loadBefore = os.loadavg();
+  const t0 = Date.now();
+  const { rows, settings } = compareAll(preset);
+  printCompare(rows);
+  const ratio = aoeOverOe(rows);
+  console.log('\nAOE/OE step-time ratio (ideal ≈ 1.33; < 1 = broken measurement):', ratio);
+  const result = {
+    date: new Date().toISOString(),
+    machine: { ...machine(), loadAverageBefore: loadBefore, loadAverageAfter: os.loadavg() },
+    wallSeconds: (Date.now() - t0) / 1000,
+    note:
+      opt('note', '') ||
+      'Shared 2-core VM (other engineers running jobs): absolute times are pessimistic and noisy; the ratios of neighbouring measurements are what count.',
+    method:
+      'Each (path, batch) in its own process; every kind warmed up, then kinds interleaved repeat by repeat; medians. ' +
+      'Peak memory: Node = process.resourceUsage().maxRSS of the case process (includes Node + vitest, ≈ 0.2 GB); ' +
+      'PyTorch = resource.getrusage ru_maxrss.',
+    settings,
+    aoeOverOeRatio: ratio,
+    rows,
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/train-compare.json', JSON.stringify(result, null, 2));
+  console.log('wrote bench/results/train-compare.json');
+});
+
+test.skipIf(opt('compare', '') === '1')('bench:train', async () => {
   const rows: BenchRow[] = [];
   rows.push(...(await nodeWasm()));
   if (opt('browser', '') === '1')

@@ -64,6 +64,21 @@ export class WideResNet implements ImageClassifier {
     }
   }
 
+  /** The variable of a state_dict key (e.g. `block1.layer.0.conv1.weight`); throws for unknown keys. */
+  variable(key: string): tf.Variable {
+    return this.v(key);
+  }
+
+  /** The four variables of the BatchNorm named `name` (e.g. `block1.layer.0.bn1`, `bn1` for the head). */
+  batchNorm(name: string): BatchNormParams {
+    return this.bnParams(name);
+  }
+
+  /** The BasicBlocks in forward order. */
+  get blockSpecs(): readonly BlockSpec[] {
+    return this.blocks;
+  }
+
   private v(key: string): tf.Variable {
     const found = this.vars.get(key);
     if (!found) throw new Error(`WideResNet has no variable '${key}'`);

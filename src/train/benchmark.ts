@@ -26,6 +26,8 @@ export interface BenchOptions {
   methods: Method[];
   /** Clock in ms. */
   now: () => number;
+  /** Also time eval-mode inference over the ID + outlier batch (default true). */
+  inference?: boolean;
   /** Called after each measured step (for progress output). */
   onStep?: (kind: string, ms: number) => void;
 }
@@ -39,6 +41,8 @@ const median = (xs: number[]) => {
  * Time real training steps (the loop's `trainStep`: attack + one concatenated forward/backward + SGD + BN
  * commit, with the loss read back each step) on random 32×32 inputs, and eval-mode inference. Every timed
  * step ends with a device read, so times include the GPU's work. The model's weights change (it trains).
+ * Every kind is warmed up first; then the kinds are interleaved repeat by repeat (CE, OE, AOE, inference,
+ * CE, …) so that a ratio between kinds compares neighbouring steps, not different minutes of a shared machine.
  */
 export async function benchmarkSteps(model: TrainableClassifier, o: BenchOptions): Promise<StepTiming[]> {
   const rng = new Random(123);
@@ -50,66 +54,74 @@ export async function benchmarkSteps(model: TrainableClassifier, o: BenchOptions
     'int32',
   );
   const outX = mk(o.outlierBatch);
-  const results: StepTiming[] = [];
-  try {
-    for (const method of o.methods) {
-      const config: ExperimentConfig = {
-        ...PAPER_CONFIG,
-        method,
-        idBatchSize: o.idBatch,
-        outlierBatchSize: o.outlierBatch,
-      };
-      const opt = new Sgd(model.trainableVariables(), {
-        lr: 1e-4,
-        momentum: 0.9,
-        weightDecay: 5e-4,
-        nesterov: true,
-      });
-      const batch = { idX, idY, outX: method === 'CE' ? null : outX };
-      const samples: number[] = [];
-      for (let i = 0; i < o.warmup + o.repeats; i++) {
-        const t0 = o.now();
-        await trainStep(model, opt, batch, config, 1e-4, new Random(i), pre);
-        const ms = o.now() - t0;
-        if (i >= o.warmup) {
-          samples.push(ms);
-          o.onStep?.(method, ms);
-        }
-      }
-      opt.dispose();
-      const images = o.idBatch + (method === 'CE' ? 0 : o.outlierBatch);
-      const m = median(samples);
-      results.push({
-        kind: method,
-        idBatch: o.idBatch,
-        outlierBatch: method === 'CE' ? 0 : o.outlierBatch,
-        medianMs: m,
-        samplesMs: samples,
-        imagesPerSecond: (images / m) * 1000,
-      });
-    }
-    const inf = tf.tidy(() => tf.concat([idX, pre(outX) as tf.Tensor4D]));
-    const samples: number[] = [];
-    for (let i = 0; i < o.warmup + o.repeats; i++) {
-      const t0 = o.now();
+  const kinds: (Method | 'inference')[] = [
+    ...o.methods,
+    ...(o.inference === false ? [] : ['inference' as const]),
+  ];
+  const inf = tf.tidy(() => tf.concat([idX, pre(outX) as tf.Tensor4D]));
+  const opts = new Map<Method, Sgd>();
+  const samples = new Map<string, number[]>(kinds.map((k) => [k, []]));
+  const seeds = new Map<string, number>(kinds.map((k) => [k, 0]));
+  /** One timed step of `kind` (ends with a device read). */
+  const once = async (kind: Method | 'inference'): Promise<number> => {
+    const t0 = o.now();
+    if (kind === 'inference') {
       const logits = model.forward(inf, { training: false }).logits;
       await logits.data();
       logits.dispose();
-      if (i >= o.warmup) samples.push(o.now() - t0);
+      return o.now() - t0;
     }
-    inf.dispose();
-    const m = median(samples);
-    const n = o.idBatch + o.outlierBatch;
-    results.push({
-      kind: 'inference',
-      idBatch: n,
-      outlierBatch: 0,
-      medianMs: m,
-      samplesMs: samples,
-      imagesPerSecond: (n / m) * 1000,
+    const config: ExperimentConfig = {
+      ...PAPER_CONFIG,
+      method: kind,
+      idBatchSize: o.idBatch,
+      outlierBatchSize: o.outlierBatch,
+    };
+    const i = seeds.get(kind)!;
+    seeds.set(kind, i + 1);
+    await trainStep(
+      model,
+      opts.get(kind)!,
+      { idX, idY, outX: kind === 'CE' ? null : outX },
+      config,
+      1e-4,
+      new Random(i),
+      pre,
+    );
+    return o.now() - t0;
+  };
+  try {
+    for (const m of o.methods)
+      opts.set(
+        m,
+        new Sgd(model.trainableVariables(), { lr: 1e-4, momentum: 0.9, weightDecay: 5e-4, nesterov: true }),
+      );
+    // Warm up every kind, then interleave the kinds repeat by repeat, so that load drifting on a shared machine
+    // hits every kind alike (ratios between kinds come from neighbouring steps).
+    for (const k of kinds) for (let i = 0; i < o.warmup; i++) await once(k);
+    for (let r = 0; r < o.repeats; r++) {
+      for (const k of kinds) {
+        const ms = await once(k);
+        samples.get(k)!.push(ms);
+        o.onStep?.(k, ms);
+      }
+    }
+    return kinds.map((kind) => {
+      const xs = samples.get(kind)!;
+      const m = median(xs);
+      const images =
+        kind === 'inference' ? o.idBatch + o.outlierBatch : o.idBatch + (kind === 'CE' ? 0 : o.outlierBatch);
+      return {
+        kind,
+        idBatch: kind === 'inference' ? images : o.idBatch,
+        outlierBatch: kind === 'inference' || kind === 'CE' ? 0 : o.outlierBatch,
+        medianMs: m,
+        samplesMs: xs,
+        imagesPerSecond: (images / m) * 1000,
+      };
     });
   } finally {
-    tf.dispose([idX, idY, outX]);
+    for (const opt of opts.values()) opt.dispose();
+    tf.dispose([idX, idY, outX, inf]);
   }
-  return results;
 }

@@ -37,6 +37,8 @@ import { trainStep } from './step';
 import type { Sgd } from './optim/sgd';
 import type { TrainableClassifier, TrainingData } from './types';
 import { releaseAbandonedGradientTape } from '../core/gradientTape';
+import { StepAbortController, isStepAborted, macrotask } from './interrupt';
+import { stepMemoryProblem } from './memoryEstimate';
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'cancelled' | 'error';
 
@@ -69,6 +71,11 @@ export interface TrainProgress {
    * retried. Absent once a write succeeds again.
    */
   checkpointWarning?: string;
+  /**
+   * 'first-step' from the moment a run (or resume) starts until its first step is done — the slowest step
+   * (kernel setup, memory growth) and, at large batches, many seconds with nothing else to show.
+   */
+  phase?: 'first-step' | 'stepping';
 }
 
 export interface TrainerOptions {
@@ -107,6 +114,8 @@ export class Trainer {
   private status: RunStatus = 'paused';
   private cancelled = false;
   private pauseGate: { promise: Promise<void>; release: () => void } | null = null;
+  /** Interrupts the step in flight (pause or cancel within a layer's time, not a whole step's). */
+  private stepAbort: StepAbortController | null = null;
   private readonly trainCount: number;
   /** Per-step learning rate: linear warm-up (pre-training only), then cosine to lrMin over all steps. */
   private readonly schedule: LrSchedule;
@@ -121,6 +130,8 @@ export class Trainer {
   ) {
     const problems = validateConfig(config);
     if (problems.length) throw new Error(`Invalid training config: ${problems.join(' ')}`);
+    const memory = stepMemoryProblem(model, config, tf.getBackend());
+    if (memory?.fatal) throw new Error(memory.message);
     if (usesOutliers(config.method) && !data.outliers?.n)
       throw new Error(`Method ${config.method} needs training outliers, but none are loaded.`);
     // The named setting fixes some keys (authors' code: shared noise, whole-batch OE mean); run what it fixes.
@@ -172,6 +183,7 @@ export class Trainer {
     let release = () => {};
     const promise = new Promise<void>((r) => (release = r));
     this.pauseGate = { promise, release };
+    this.stepAbort?.abort('pause'); // the interrupted step is redone after resume (same seed, same result)
   }
 
   resume(): void {
@@ -181,6 +193,7 @@ export class Trainer {
 
   cancel(): void {
     this.cancelled = true;
+    this.stepAbort?.abort('cancel');
     this.resume();
   }
 
@@ -272,6 +285,7 @@ export class Trainer {
       this.stepsPerEpoch,
       this.now(),
     );
+    this.emit({ ...last, status: 'running', phase: 'first-step' }, null);
     try {
       while (this.step < this.totalSteps) {
         if (this.pauseGate) {
@@ -305,9 +319,16 @@ export class Trainer {
           : null;
         const lr = this.schedule(this.step);
         let outcome;
+        this.stepAbort = new StepAbortController();
         try {
-          outcome = await trainStep(this.model, this.options.optimizer, { idX, idY, outX }, c, lr, rng, pre);
+          outcome = await trainStep(this.model, this.options.optimizer, { idX, idY, outX }, c, lr, rng, pre, {
+            signal: this.stepAbort.signal,
+          });
+        } catch (err) {
+          if (isStepAborted(err)) continue; // paused (the gate waits at the top) or cancelled (loop ends)
+          throw err;
         } finally {
+          this.stepAbort = null;
           tf.dispose([idX, idY, ...(outX ? [outX] : [])]);
         }
         if (!outcome.applied) {
@@ -334,7 +355,10 @@ export class Trainer {
           lr,
         };
         this.curve.push(point);
-        last = this.progress(outcome.loss, point.accuracy, wt > 0 ? imgs / wt : 0, lr);
+        last = {
+          ...this.progress(outcome.loss, point.accuracy, wt > 0 ? imgs / wt : 0, lr),
+          phase: 'stepping',
+        };
         const epochDone = this.step % this.stepsPerEpoch === 0;
         // A cancel or pause that arrived during the step writes its own checkpoint right away: no second write.
         const reason = this.cancelled || this.pauseGate ? null : schedule.due(this.step, t1);
@@ -394,12 +418,6 @@ export class Trainer {
 /** The authors' outliers enter the network as raw [0,1] pixels (ε then acts in network-input units). */
 function rawPixels(t: tf.Tensor): tf.Tensor {
   return t;
-}
-
-/** Resolve on a fresh macrotask (lets worker messages in); DOM-free lookup of setTimeout. */
-function macrotask(): Promise<void> {
-  const g = globalThis as unknown as { setTimeout: (f: () => void, ms: number) => unknown };
-  return new Promise((r) => g.setTimeout(r, 0));
 }
 
 /** Turn backend failures into messages a user can act on. */

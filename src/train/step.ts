@@ -5,6 +5,10 @@ import { crossEntropy, outlierExposureLoss } from '../core/losses';
 import type { Random } from '../core/random';
 import type { ExperimentConfig } from './config';
 import { perturbOutliers } from './perturb';
+import { energy } from '../core/energy';
+import { WideResNet } from '../models/wrn';
+import { wrnLossAndGradients } from '../models/wrnBackprop';
+import { interruptPoint, throwIfAborted, type AbortSignalLike } from './interrupt';
 import { disposeBatchNormStats, type BatchNormStats } from '../models/types';
 import type { Sgd } from './optim/sgd';
 import type { TrainableClassifier } from './types';
@@ -28,12 +32,27 @@ export interface StepOutcome {
   applied: boolean;
 }
 
+/** How a step can be interrupted (see interrupt.ts). */
+export interface StepControl {
+  /** Aborting it makes the step throw `StepAborted` within a layer's time, leaving the model unchanged. */
+  signal?: AbortSignalLike;
+  /** How to yield to the event loop between layers (default: a macrotask, at most every 100 ms). */
+  yieldFn?: () => Promise<void>;
+  /** Yield at most this often (ms; default 100). */
+  yieldEveryMs?: number;
+}
+
 /**
  * One training step: perturb the outliers (per method; attacks run the train-mode model and discard their BN
  * statistics), run ID and perturbed outliers through ONE train-mode forward pass so BatchNorm normalises with
  * the statistics of both, compute the OE loss (CE for method CE), check it is finite, then apply the
  * optimizer with learning rate `lr` and commit the pass's BN statistics. A non-finite loss changes nothing.
  * Tensor-neutral: leaves the tensor count unchanged (apart from optimizer buffers created on the first step).
+ *
+ * A WideResNet takes the hand-written, memory-lean passes of wrnBackprop.ts (the attack's activations are
+ * freed before the training pass starts; the step yields between layers and honours `control.signal`);
+ * other models (the test networks) take tfjs autodiff. Both compute the same function with the same rng draws.
+ * @throws StepAborted when `control.signal` is aborted before the update (nothing was changed).
  */
 export async function trainStep(
   model: TrainableClassifier,
@@ -43,7 +62,11 @@ export async function trainStep(
   lr: number,
   rng: Random,
   preprocess: (t: tf.Tensor) => tf.Tensor,
+  control: StepControl = {},
 ): Promise<StepOutcome> {
+  if (model instanceof WideResNet && config.method !== 'AOE-PGD')
+    return wrnTrainStep(model, optimizer, batch, config, lr, rng, preprocess, control);
+  throwIfAborted(control.signal);
   const variables = model.trainableVariables();
   const nId = batch.idX.shape[0];
   let stats: BatchNormStats | undefined;
@@ -69,6 +92,7 @@ export async function trainStep(
   try {
     const [loss] = await value.data();
     const [correct] = correctT ? await (correctT as tf.Tensor).data() : [0];
+    throwIfAborted(control.signal);
     const applied = Number.isFinite(loss);
     if (applied) {
       optimizer.step(grads, lr);
@@ -80,5 +104,115 @@ export async function trainStep(
     tf.dispose([value, ...Object.values(grads)]);
     if (correctT) tf.dispose(correctT);
     disposeBatchNormStats(stats);
+  }
+}
+
+/** `trainStep` for a WideResNet through the hand-written passes (same semantics and rng draws as autodiff). */
+async function wrnTrainStep(
+  model: WideResNet,
+  optimizer: Sgd,
+  batch: StepBatch,
+  config: ExperimentConfig,
+  lr: number,
+  rng: Random,
+  preprocess: (t: tf.Tensor) => tf.Tensor,
+  control: StepControl,
+): Promise<StepOutcome> {
+  const between = interruptPoint({
+    signal: control.signal,
+    yieldFn: control.yieldFn,
+    everyMs: control.yieldEveryMs,
+  });
+  await between();
+  const nId = batch.idX.shape[0];
+  const attackRng = rng.fork();
+  let input: tf.Tensor4D = batch.idX;
+  if (batch.outX && config.method !== 'CE') {
+    const perturbed =
+      config.method === 'AOE'
+        ? await aoeStep(model, batch.outX, config, attackRng, preprocess, between)
+        : perturbOutliers(model, batch.outX, config, attackRng, preprocess);
+    input = tf.tidy(() => tf.concat([batch.idX, preprocess(perturbed) as tf.Tensor4D], 0));
+    perturbed.dispose();
+  }
+  const lossOf = (logits: tf.Tensor2D) => {
+    const idLogits = tf.slice(logits, [0, 0], [nId, -1]) as tf.Tensor2D;
+    if (input === batch.idX) return crossEntropy(idLogits, batch.idY);
+    const oodLogits = tf.slice(logits, [nId, 0], [-1, -1]) as tf.Tensor2D;
+    return outlierExposureLoss(idLogits, batch.idY, oodLogits, config.lambda, config.oeReduction);
+  };
+  let r;
+  try {
+    r = await wrnLossAndGradients(model, input, lossOf, {
+      inputGrad: false,
+      weightGrads: true,
+      collectStats: true,
+      rng,
+      between,
+    });
+  } finally {
+    if (input !== batch.idX) input.dispose();
+  }
+  const grads = r.grads!;
+  let stats: BatchNormStats | undefined = r.stats;
+  try {
+    const correctT = tf.tidy(() =>
+      tf.sum(tf.cast(tf.equal(tf.argMax(tf.slice(r.logits, [0, 0], [nId, -1]), 1), batch.idY), 'int32')),
+    );
+    const [loss] = await r.loss.data();
+    const [correct] = await correctT.data();
+    correctT.dispose();
+    throwIfAborted(control.signal);
+    const applied = Number.isFinite(loss);
+    if (applied) {
+      optimizer.step(grads, lr);
+      if (stats) model.applyBatchNormStats(stats); // disposes them
+      stats = undefined;
+    }
+    return { loss, correct, applied };
+  } finally {
+    tf.dispose([r.loss, r.logits, ...Object.values(grads)]);
+    disposeBatchNormStats(stats);
+  }
+}
+
+/**
+ * The AOE perturbation (paper Eq. 7, as `energyGradientStep`) on the train-mode WideResNet through the
+ * hand-written input-gradient pass: x̂ = x − ε·sign(∇ₓ mean E(preprocess(x))). Its activations are freed
+ * before it returns. @param x [M,32,32,3] pixels. @returns a new tensor (caller disposes).
+ */
+async function aoeStep(
+  model: WideResNet,
+  x: tf.Tensor4D,
+  config: ExperimentConfig,
+  rng: Random,
+  preprocess: (t: tf.Tensor) => tf.Tensor,
+  between: () => Promise<void>,
+): Promise<tf.Tensor4D> {
+  if (config.epsilon === 0) return x.clone();
+  const xin = tf.tidy(() => preprocess(x) as tf.Tensor4D);
+  let r;
+  try {
+    r = await wrnLossAndGradients(model, xin, (logits) => tf.mean(energy(logits)) as tf.Scalar, {
+      inputGrad: true,
+      weightGrads: false,
+      collectStats: false,
+      rng,
+      between,
+    });
+  } finally {
+    xin.dispose();
+  }
+  const gIn = r.inputGrad!;
+  tf.dispose([r.loss, r.logits]);
+  try {
+    return tf.tidy(() => {
+      // Chain through the preprocessing (vector-Jacobian product), so ε stays in pixel units.
+      const gPix = tf.grad((px: tf.Tensor) => preprocess(px))(x, gIn);
+      const moved = tf.sub(x, tf.mul(tf.sign(gPix), config.epsilon));
+      return (config.clamp ? tf.clipByValue(moved, 0, 1) : moved) as tf.Tensor4D;
+    });
+  } finally {
+    gIn.dispose();
   }
 }

@@ -1,6 +1,8 @@
 import { METHODS, type ExperimentConfig, type Method } from '../../train/config';
 import { paperValueOf } from '../../train/wrnSchema';
 import { useTrainingStore } from './store';
+import { useAppStore } from '../store';
+import { describeStepMemory, estimateStepMemory, isWrnPreset } from '../../train/memoryEstimate';
 
 function paperHint(key: keyof ExperimentConfig): string | null {
   const p = paperValueOf(key);
@@ -36,6 +38,26 @@ function NumberField(props: {
 }
 
 /** Method and hyper-parameters, with the paper's values next to each control. */
+/** The step's estimated peak memory for the model that will train, with a warning when it is large. */
+function MemoryNote() {
+  const c = useTrainingStore((s) => s.config);
+  const loaded = useTrainingStore((s) => s.status?.model?.preset);
+  const backend = useAppStore((s) => s.backend?.backend) ?? 'wasm';
+  const preset = loaded && isWrnPreset(loaded) ? loaded : isWrnPreset(c.model) ? c.model : null;
+  if (!preset) return null;
+  const e = estimateStepMemory(preset, c.idBatchSize, c.outlierBatchSize, c.method, backend);
+  const verdict = describeStepMemory(e, backend);
+  return (
+    <p
+      className={verdict ? (verdict.fatal ? 'msg-error' : 'msg-warning') : 'paper-hint'}
+      data-testid="train-memory"
+      role={verdict ? 'status' : undefined}
+    >
+      {verdict?.message ?? `One step of ${preset} needs about ${(e.bytes / 1e9).toFixed(1)} GB (estimate).`}
+    </p>
+  );
+}
+
 export function ConfigForm(props: { disabled: boolean }) {
   const c = useTrainingStore((s) => s.config);
   const setConfig = useTrainingStore((s) => s.setConfig);
@@ -132,6 +154,7 @@ export function ConfigForm(props: { disabled: boolean }) {
           <span className="paper-hint">paper: off</span>
         </div>
       </div>
+      <MemoryNote />
     </fieldset>
   );
 }

@@ -22,7 +22,14 @@ export function ProgressView(props: { progress: TrainProgress | null }) {
       <dl className="train-stats">
         <div>
           <dt>Status</dt>
-          <dd>{p.status}</dd>
+          <dd
+            data-testid="train-phase"
+            title={
+              p.phase === 'first-step' ? 'Preparing and running the first step: the slowest one.' : undefined
+            }
+          >
+            {p.status === 'running' && p.phase === 'first-step' ? 'first step…' : p.status}
+          </dd>
         </div>
         <div>
           <dt>Epoch</dt>
