@@ -49,7 +49,7 @@ test('a 10-class model on CIFAR-100 is refused with the fix; a new model gets a 
   await panel.getByRole('button', { name: 'New WRN-10-1 (random init)' }).click();
   await expect(weights).toContainText('100 classes');
   await expect(warning).toBeHidden();
-  await page.getByLabel('images per set').fill('8');
+  await panel.getByLabel('images per set').fill('8');
   await panel.getByRole('button', { name: 'Evaluate' }).click();
   const table = panel.getByTestId('train-eval');
   await expect(table).toContainText('Gaussian noise', { timeout: 120_000 });
