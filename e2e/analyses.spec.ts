@@ -10,7 +10,7 @@ test('analyses of the pretrained model render on first open', async ({ page }) =
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.setViewportSize({ width: 1440, height: 900 });
-  await page.goto('/?backend=wasm&analysesLimit=60&analysesFit=300');
+  await page.goto('/?backend=wasm&analysesLimit=60&analysesFit=300#analyses');
   const panel = page.getByTestId('panel-analyses');
   await expect(panel).toBeVisible();
   const table = panel.getByTestId('an-detector-table');

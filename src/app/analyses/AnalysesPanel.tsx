@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Panel } from '../Panel';
 import { useTrainingStore } from '../training/store';
 import { AttackCurves } from './AttackCurves';
@@ -31,10 +31,22 @@ export function AnalysesPanel() {
   const idle = useTrainingStore((t) => t.phase === 'idle');
   const label = useTrainingStore((t) => t.status?.model?.detail ?? null);
   const refresh = s.refresh;
+  // The analyses share the compute worker with data loading and training: they start only once the area has
+  // been in view (an unseen panel must not hold the worker for minutes), then follow every model change.
+  const [seen, setSeen] = useState(false);
   useEffect(() => {
-    if (version !== null && hasData && idle && version !== useAnalysesStore.getState().version)
+    const el = document.getElementById('analyses');
+    if (!el || seen) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) setSeen(true);
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [seen]);
+  useEffect(() => {
+    if (seen && version !== null && hasData && idle && version !== useAnalysesStore.getState().version)
       void refresh();
-  }, [version, hasData, idle, refresh]);
+  }, [seen, version, hasData, idle, refresh]);
   const training = useTrainingStore((t) => t.phase === 'running');
   const cancel = s.cancel;
   useEffect(() => {
@@ -46,7 +58,8 @@ export function AnalysesPanel() {
     <Panel id="analyses" title="Analyses of the current model">
       <p className="an-intro">
         What the loaded model ({label ?? 'none yet'}) does on ID and OOD data — no training. Everything here
-        is recomputed when the model changes (after a training run, an import or a reload).
+        is computed when you first scroll to this area and recomputed whenever the model changes (after a
+        training run, an import or a reload).
       </p>
       <div className="an-controls">
         <label>
