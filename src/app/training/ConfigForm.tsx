@@ -1,5 +1,13 @@
-import { METHODS, type ExperimentConfig, type Method } from '../../train/config';
-import { paperValueOf } from '../../train/wrnSchema';
+import {
+  METHODS,
+  OUTLIER_SETTINGS,
+  type ExperimentConfig,
+  type Method,
+  type OutlierSetting,
+} from '../../train/config';
+import { SETTING_TABLE, epsilonInBothUnits } from '../../train/settings';
+import { WRN_NORMALIZATION } from '../../train/trainingSets';
+import { paperValueOf, WRN_SCHEMA } from '../../train/wrnSchema';
 import { useTrainingStore } from './store';
 import { useAppStore } from '../store';
 import { describeStepMemory, estimateStepMemory, isWrnPreset } from '../../train/memoryEstimate';
@@ -94,7 +102,28 @@ export function ConfigForm(props: { disabled: boolean }) {
           </select>
           <span className="paper-hint">paper: AOE (ours) vs OE</span>
         </div>
+        <div className="train-field">
+          <label htmlFor="train-setting">Setting</label>
+          <select
+            id="train-setting"
+            value={c.setting}
+            title={WRN_SCHEMA.setting.help}
+            onChange={(e) => setConfig({ setting: e.target.value as OutlierSetting })}
+          >
+            {OUTLIER_SETTINGS.map((v) => (
+              <option key={v} value={v}>
+                {SETTING_TABLE[v].label}
+              </option>
+            ))}
+          </select>
+          <span className="paper-hint">{SETTING_TABLE[c.setting].help}</span>
+        </div>
         <NumberField k="epsilon" label="ε" step={0.05} disabled={!oe || c.method === 'OE'} />
+        {oe && c.method !== 'OE' && (
+          <p className="paper-hint" data-testid="train-eps-units">
+            {epsilonInBothUnits(c, WRN_NORMALIZATION).text}
+          </p>
+        )}
         <NumberField k="lambda" label="λ" step={0.1} disabled={!oe} />
         <NumberField k="epochs" label="Epochs" min={1} />
         <NumberField k="subsetSize" label="Subset (0 = all)" step={100} />
