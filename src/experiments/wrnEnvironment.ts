@@ -4,9 +4,9 @@
  * σ², count and seed — the same bytes on every surface), and a fresh copy of a start model (the pretrained
  * WRN-16-2) for every cell, so all cells of a grid start from identical weights. DOM-free.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSet } from '../data/imageSet';
-import { WideResNet } from '../models/wrn';
+import type { WideResNet } from '../models/wrn';
+import { wrnFromState } from '../models/io';
 import { WRN_PRESETS } from '../models/wrnSpec';
 import type { ExperimentConfig } from '../train/config';
 import { ppcaOutliers } from '../train/trainingSets';
@@ -32,17 +32,7 @@ export function presetName(c: { depth: number; widenFactor: number }): string {
 
 /** A fresh model holding a copy of `template`'s weights and BN statistics, with `dropRate`. Caller disposes. */
 export function copyModel(template: WideResNet, dropRate: number): WideResNet {
-  const model = new WideResNet({ ...template.config, dropRate }, 0);
-  const state = template.getState();
-  try {
-    model.setState(state);
-  } catch (err) {
-    model.dispose();
-    throw err;
-  } finally {
-    tf.dispose([...state.tensors.values()]);
-  }
-  return model;
+  return wrnFromState({ ...template.config, dropRate }, template.getState());
 }
 
 /** Build the environment. Outlier sets are memoised by (train set, σ², count, seed), most recent first. */

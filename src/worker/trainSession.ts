@@ -1,7 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { WideResNet } from '../models/wrn';
 import { wrnConfig, WRN_PRESETS, type WrnPresetName } from '../models/wrnSpec';
 import type { ModelState } from '../models/types';
+import { wrnFromState } from '../models/io';
 import { sgdForConfig, type Sgd } from '../train/optim/sgd';
 import type { ExperimentConfig } from '../train/config';
 import { importSafetensors, importTfjsZip } from './weightsIo';
@@ -32,18 +32,8 @@ export function newWrn(preset: string, seed: number, dropRate: number, numClasse
 }
 
 /** Build a model from a state, disposing the state's tensors. */
-export function modelFromState(config: WideResNet['config'], state: ModelState): WideResNet {
-  const model = new WideResNet(config, 0);
-  try {
-    model.setState(state);
-  } catch (err) {
-    model.dispose();
-    throw err;
-  } finally {
-    tf.dispose([...state.tensors.values()]);
-  }
-  return model;
-}
+export const modelFromState = (config: WideResNet['config'], state: ModelState): WideResNet =>
+  wrnFromState(config, state);
 
 /** Load weights from file bytes (safetensors in PyTorch layout, or this app's tfjs zip). */
 export function modelFromFile(name: string, bytes: Uint8Array, dropRate: number): WideResNet {
