@@ -191,6 +191,8 @@ async function aoeStep(
 ): Promise<tf.Tensor4D> {
   if (config.epsilon === 0) return x.clone();
   const xin = tf.tidy(() => preprocess(x) as tf.Tensor4D);
+  // An identity preprocessing (the authors' raw outliers: ε in network-input units) hands back x itself.
+  const identity = xin === x;
   let r;
   try {
     r = await wrnLossAndGradients(model, xin, (logits) => tf.mean(energy(logits)) as tf.Scalar, {
@@ -201,14 +203,15 @@ async function aoeStep(
       between,
     });
   } finally {
-    xin.dispose();
+    if (!identity) xin.dispose();
   }
   const gIn = r.inputGrad!;
   tf.dispose([r.loss, r.logits]);
   try {
     return tf.tidy(() => {
-      // Chain through the preprocessing (vector-Jacobian product), so ε stays in pixel units.
-      const gPix = tf.grad((px: tf.Tensor) => preprocess(px))(x, gIn);
+      // Chain through the preprocessing (vector-Jacobian product), so ε stays in pixel units; an identity
+      // has no op to differentiate and passes the gradient through.
+      const gPix = identity ? gIn : tf.grad((px: tf.Tensor) => preprocess(px))(x, gIn);
       const moved = tf.sub(x, tf.mul(tf.sign(gPix), config.epsilon));
       return (config.clamp ? tf.clipByValue(moved, 0, 1) : moved) as tf.Tensor4D;
     });
