@@ -41,6 +41,10 @@ test('memory estimate, first-step state and cancel inside a long step (WASM)', a
   // A step large enough to take many seconds on WASM here; Cancel must not wait for it.
   await panel.getByLabel('ID batch', { exact: true }).fill('128');
   await panel.getByLabel('Subset (0 = all)', { exact: true }).fill('256');
+  // AOE needs the training outliers the Data panel draws after the ID load (PPCA fit, then 10,000 samples).
+  await expect(panel.getByTestId('train-data-status')).toContainText(/[1-9][0-9,]* training outliers/, {
+    timeout: 180_000,
+  });
   await panel.getByRole('button', { name: 'Start training' }).click();
   const progress = panel.getByTestId('train-progress');
   await expect(panel.getByTestId('train-phase')).toContainText('first step', { timeout: 10_000 });
