@@ -38,6 +38,9 @@ import type { Sgd } from './optim/sgd';
 import type { TrainableClassifier, TrainingData } from './types';
 import { releaseAbandonedGradientTape } from '../core/gradientTape';
 import { StepAbortController, isStepAborted, macrotask } from './interrupt';
+import { describeError } from './errorMessages';
+
+export { describeError };
 import { stepMemoryProblem } from './memoryEstimate';
 
 export type RunStatus = 'running' | 'paused' | 'completed' | 'cancelled' | 'error';
@@ -418,14 +421,4 @@ export class Trainer {
 /** The authors' outliers enter the network as raw [0,1] pixels (ε then acts in network-input units). */
 function rawPixels(t: tf.Tensor): tf.Tensor {
   return t;
-}
-
-/** Turn backend failures into messages a user can act on. */
-export function describeError(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  if (/out of memory|OOM|allocation|Failed to allocate|memory access out of bounds/i.test(msg))
-    return `The backend ran out of memory (${msg}). Use a smaller batch or a smaller model; the last checkpoint is kept.`;
-  if (/device (was )?lost|GPUDevice|context lost|CONTEXT_LOST/i.test(msg))
-    return `The GPU device was lost (${msg}). Reload the page to resume from the last checkpoint, or force the WASM backend.`;
-  return msg;
 }
