@@ -20,6 +20,7 @@ import {
   createDetector,
   DETECTOR_TABLE,
   headOf,
+  requestedOodSets,
   setOutputs,
   type DetectorKey,
   type SetOutputs,
@@ -189,8 +190,7 @@ export async function evaluateAttack(
       `The model has ${model.config.numClasses} classes but the ID data has ${data.numClasses}.`,
     );
   const preprocess = normalizer(data.normalization.mean, data.normalization.std);
-  const names = o.oodSets === 'all' ? Object.keys(data.oodTests) : o.oodSets;
-  for (const s of names) if (!data.oodTests[s]) throw new Error(`No OOD set named "${s}" is loaded.`);
+  const names = requestedOodSets(data, o.oodSets);
   const fits = o.detectors.some((d) => DETECTOR_TABLE[d].fits);
   const phases = (fits ? 1 : 0) + 1 + o.budgets.length * names.length;
   let phase = 0;

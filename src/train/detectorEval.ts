@@ -196,6 +196,13 @@ async function scoreSet(
   return scores;
 }
 
+/** The OOD set names an evaluation asks for ('all' = every loaded set); throws naming a set that is not loaded. */
+export function requestedOodSets(data: TrainingData, oodSets: readonly string[] | 'all'): readonly string[] {
+  const names = oodSets === 'all' ? Object.keys(data.oodTests) : oodSets;
+  for (const s of names) if (!data.oodTests[s]) throw new Error(`No OOD set named "${s}" is loaded.`);
+  return names;
+}
+
 export interface DetectorEvalOptions {
   detectors: readonly DetectorKey[];
   /** OOD set names to score ('all' = every set in `data.oodTests`). */
@@ -236,8 +243,7 @@ export async function evaluateDetectors(
     );
   }
   const pre = normalizer(data.normalization.mean, data.normalization.std);
-  const names = o.oodSets === 'all' ? Object.keys(data.oodTests) : o.oodSets;
-  for (const s of names) if (!data.oodTests[s]) throw new Error(`No OOD set named "${s}" is loaded.`);
+  const names = requestedOodSets(data, o.oodSets);
   const fits = o.detectors.some((d) => DETECTOR_TABLE[d].fits);
   const phases = names.length + 1 + (fits ? 1 : 0) + o.detectors.length;
   let phase = 0;
