@@ -71,6 +71,8 @@ export const op = {
   f32Load: (offset = 0): Bytes => [0x2a, ...memarg(2, offset)],
   f32Store: (offset = 0): Bytes => [0x38, ...memarg(2, offset)],
   v128Load: (offset = 0): Bytes => [...simd(0x00), ...memarg(4, offset)],
+  /** v128.load32_splat: one f32 from memory into all four lanes. */
+  v128Load32Splat: (offset = 0): Bytes => [...simd(0x09), ...memarg(2, offset)],
   v128Store: (offset = 0): Bytes => [...simd(0x0b), ...memarg(4, offset)],
   v128Zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
   f32x4Splat: simd(0x13),
