@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registerBnReluKernels } from './bnReluFused';
 import { makeConv2DBackpropInputViaConv } from './convInputGrad';
 
 /**
@@ -86,13 +87,15 @@ let wasmRegistered = false;
 
 /**
  * Make the 'wasm' backend able to train a convnet, fast (idempotent; call before training on WASM, after
- * importing @tensorflow/tfjs-backend-wasm): add the missing Conv2DBackpropFilter, and replace the stock
+ * importing @tensorflow/tfjs-backend-wasm): add the fused BN+ReLU kernels of the hand-written WRN pass
+ * (bnReluFused.ts), add the missing Conv2DBackpropFilter, and replace the stock
  * Conv2DBackpropInput (a plain loop) by its forward-conv formulation (convInputGrad.ts), keeping the stock one
  * as the fallback for configurations it does not cover.
  */
 export function registerWasmTrainingKernels(): void {
   if (wasmRegistered) return;
   wasmRegistered = true;
+  registerBnReluKernels('wasm');
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
     tf.registerKernel({
       kernelName: 'Conv2DBackpropFilter',

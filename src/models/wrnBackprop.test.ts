@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outlierExposureLoss } from '../core/losses';
 import { Random } from '../core/random';
+import { registerBnReluKernels } from './bnReluFused';
 import { useFastCpuConvFilterGradient } from './wasmKernels';
 import { WideResNet } from './wrn';
 import { wrnLossAndGradients } from './wrnBackprop';
@@ -31,13 +32,19 @@ const loss = (y: tf.Tensor1D) => (logits: tf.Tensor2D) => {
 let restore = () => {};
 beforeAll(() => {
   restore = useFastCpuConvFilterGradient();
+  registerBnReluKernels('cpu');
 });
 afterAll(() => restore());
 
 describe('hand-written WRN backprop', () => {
-  it.each([0, 0.3])(
-    'gives autodiff’s loss, logits, BN stats, weight and input gradients (WRN-10-1, dropout %s)',
-    async (dropRate) => {
+  it.each([
+    [0, false],
+    [0.3, false],
+    [0, true],
+    [0.3, true],
+  ])(
+    'gives autodiff’s loss, logits, BN stats, weight and input gradients (WRN-10-1, dropout %s, fused BN+ReLU %s)',
+    async (dropRate, fusedBnRelu) => {
       const model = new WideResNet(wrnConfig('WRN-10-1', { dropRate }), 3);
       const x = tf.tensor4d(new Random(4).uniformArray(5 * 32 * 32 * 3, -1, 1), [5, 32, 32, 3]);
       const y = labels();
@@ -61,6 +68,7 @@ describe('hand-written WRN backprop', () => {
         weightGrads: true,
         collectStats: true,
         rng: new Random(9),
+        fusedBnRelu,
       });
       expect(Math.abs(got.loss.dataSync()[0] - ref.value.dataSync()[0])).toBeLessThan(1e-5);
       let worst = 0;
@@ -81,7 +89,7 @@ describe('hand-written WRN backprop', () => {
         ).toBeLessThan(1e-5);
       }
       console.log(
-        `WRN-10-1 dropout ${dropRate}: manual vs autodiff worst rel. error ${worst.toExponential(2)}`,
+        `WRN-10-1 dropout ${dropRate}, fused ${fusedBnRelu}: manual vs autodiff worst rel. error ${worst.toExponential(2)}`,
       );
       tf.dispose([got.loss, got.logits, got.inputGrad!, ...Object.values(got.grads!), ref.value, refX]);
       tf.dispose(Object.values(ref.grads));

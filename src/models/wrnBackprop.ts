@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Random } from '../core/random';
 import { BN_EPSILON } from './batchNorm';
+import { bnReluBackward, bnReluForward, fusedBnReluAvailable } from './bnReluFused';
 import type { BatchNormStats } from './types';
 import { conv2dInputGradient } from './convInputPolyphase';
 import type { WideResNet } from './wrn';
@@ -15,7 +16,9 @@ import type { WideResNet } from './wrn';
  * consumed. BN+ReLU(+dropout) backward is fused into one formula per BN:
  *   g = dy · [y > 0] / keep,  x̂ = (x − μ)·σ⁻¹,  dβ = Σ g,  dγ = Σ g·x̂,  dx = γσ⁻¹·(g − dβ/n − x̂·dγ/n)
  * (sums over N·H·W, n = N·H·W, biased batch variance as PyTorch); y is the layer's output after ReLU and
- * dropout, so [y > 0] is both the ReLU's and the dropout mask's support.
+ * dropout, so [y > 0] is both the ReLU's and the dropout mask's support. On backends with the fused BN+ReLU
+ * kernels (WASM: SIMD over the heap; CPU: loops; bnReluFused.ts) both directions are one kernel each; elsewhere
+ * the same formulas run as tfjs ops.
  *
  * The passes are async: between layers they call `between` (yield to the event loop, check an abort signal),
  * so a cancel reaches a long step within a layer's time. Dropout consumes `rng.seed()` once per block in block
@@ -34,6 +37,8 @@ export interface BackpropOptions {
   rng?: Random;
   /** Called between layers; may yield and may throw to abort (see src/train/interrupt.ts). */
   between?: () => Promise<void>;
+  /** Use the fused BN+ReLU kernels (bnReluFused.ts); default: when the active backend has them registered. */
+  fusedBnRelu?: boolean;
 }
 
 /** Result of `wrnLossAndGradients`; the caller owns (and disposes) every tensor. */
@@ -103,6 +108,7 @@ export async function wrnLossAndGradients(
   const { dropRate } = model.config;
   if (dropRate > 0 && !opts.rng) throw new Error('a training pass with dropout needs a seeded rng');
   const between = opts.between ?? (async () => {});
+  const fused = opts.fusedBnRelu ?? fusedBnReluAvailable();
   const live = new Set<tf.Tensor>();
   const own = <T extends tf.Tensor>(t: T): T => (live.add(t), t);
   const free = (...ts: (tf.Tensor | undefined)[]) => {
@@ -122,6 +128,19 @@ export async function wrnLossAndGradients(
       const seed = dropout ? opts.rng!.seed() : 0;
       const [y, mean, invStd] = tf.tidy(() => {
         const n = h.shape[0] * h.shape[1] * h.shape[2];
+        if (fused) {
+          const f = bnReluForward(h, p.gamma, p.beta);
+          const out = dropout ? (tf.dropout(f.y, dropRate, undefined, seed) as tf.Tensor4D) : f.y;
+          if (opts.collectStats) {
+            if (n < 2) throw new Error('BatchNorm in training mode needs more than one value per channel');
+            stats.push({
+              name,
+              mean: tf.keep(f.mean.clone()),
+              variance: tf.keep(tf.mul(f.variance, n / (n - 1))) as tf.Tensor1D,
+            });
+          }
+          return [out, f.mean, f.invStd];
+        }
         // tf.moments (as WideResNet.forward): pooled per-image sums (channelSum) were faster, but their fp32
         // rounding moved ill-conditioned gradients by 1e-3 relative to autodiff in wrnBackprop.test.ts.
         const { mean: m, variance } = tf.moments(h, [0, 1, 2]) as {
@@ -194,6 +213,14 @@ export async function wrnLossAndGradients(
     const bnReluBack = (s: BnSaved, dOut: tf.Tensor4D): tf.Tensor4D => {
       const p = model.batchNorm(s.name);
       const [dx, dGamma, dBeta] = tf.tidy(() => {
+        if (fused) {
+          // The head's dOut is [N, 1, 1, C] (the average pool's gradient): the kernel reads a full tensor.
+          const full = tf.util.arraysEqual(dOut.shape, s.x.shape)
+            ? dOut
+            : (tf.broadcastTo(dOut, s.x.shape) as tf.Tensor4D);
+          const f = bnReluBackward(full, s.y, s.x, s.mean, s.invStd, p.gamma, s.scale);
+          return [f.dx, f.dGamma, f.dBeta];
+        }
         const n = s.x.shape[0] * s.x.shape[1] * s.x.shape[2];
         // g = dOut·[y > 0] (the dropout scale is folded into the per-channel coefficients below).
         const g = tf.mul(dOut, tf.step(s.y));

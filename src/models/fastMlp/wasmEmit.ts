@@ -97,12 +97,19 @@ export interface FuncDef {
   body: Bytes;
 }
 
-/** A module importing `env.mem` (a memory of at least `minPages` 64-KiB pages) and exporting every function. */
-export function buildModule(funcs: FuncDef[], minPages = 1): Uint8Array {
+/**
+ * A module importing `env.mem` (a memory of at least `minPages` 64-KiB pages; with `sharedMaxPages`, a shared
+ * memory of at most that many pages, as a threaded Emscripten build creates) and exporting every function.
+ */
+export function buildModule(funcs: FuncDef[], minPages = 1, sharedMaxPages?: number): Uint8Array {
   const types = vec(
     funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec((f.results ?? []).map((t) => [t]))]),
   );
-  const imports = vec([[...utf8('env'), ...utf8('mem'), 0x02, 0x00, ...uleb(minPages)]]);
+  const limits =
+    sharedMaxPages === undefined
+      ? [0x00, ...uleb(minPages)]
+      : [0x03, ...uleb(minPages), ...uleb(sharedMaxPages)];
+  const imports = vec([[...utf8('env'), ...utf8('mem'), 0x02, ...limits]]);
   const fnSec = vec(funcs.map((_, i) => uleb(i)));
   const exports = vec(funcs.map((f, i) => [...utf8(f.name), 0x00, ...uleb(i)]));
   const code = vec(
