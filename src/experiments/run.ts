@@ -45,12 +45,25 @@ export class RunControl {
   get paused(): boolean {
     return this.pausedSince !== null;
   }
+  private listeners: ((paused: boolean) => void)[] = [];
   pause(): void {
-    if (this.pausedSince === null) this.pausedSince = Date.now();
+    if (this.pausedSince === null) {
+      this.pausedSince = Date.now();
+      for (const l of this.listeners) l(true);
+    }
   }
   resume(): void {
+    const was = this.pausedSince !== null;
     this.pausedSince = null;
     for (const w of this.waiters.splice(0)) w();
+    if (was) for (const l of this.listeners) l(false);
+  }
+  /** Call `listener(paused)` on every pause and resume (e.g. to forward them to a cell running elsewhere). */
+  onPauseChange(listener: (paused: boolean) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
   /** Throws an AbortError when cancelled; waits while paused (a cancel while paused also throws). */
   async gate(): Promise<void> {
@@ -99,6 +112,11 @@ export interface ExperimentProgress {
 export interface RunOptions {
   scale: ScaleName | 'custom';
   execute: CellExecutor;
+  /**
+   * Further executors that take cells at the same time as `execute` (e.g. one per extra worker): each takes the
+   * next unstarted cell when it finishes one. A cell's rows do not depend on which executor ran it.
+   */
+  parallel?: readonly CellExecutor[];
   store: ResultsStore;
   /** Provenance stamped on every new row (the date is set when each cell finishes). */
   provenance: Omit<Provenance, 'date' | 'scale'>;
@@ -201,15 +219,25 @@ export async function runExperiment(spec: ExperimentSpec, o: RunOptions): Promis
   const control = o.control ?? new RunControl(o.signal ?? new AbortController().signal);
   const now = o.now ?? (() => Date.now());
   const plans = planCells(spec, o.scale, o.extraGrid);
+  const executors = [o.execute, ...(o.parallel ?? [])];
   const start = now();
-  const all: ResultRow[] = [];
+  const rowsOf: ResultRow[][] = plans.map(() => []);
   let done = 0;
   let reused = 0;
   let trainedSeconds = 0;
   let trained = 0;
+  /** Fractions of the cells running now, by plan index. */
+  const running = new Map<number, number>();
   const progress = (current: ExperimentProgress['current']) => {
-    const remaining = plans.length - done - (current ? current.fraction : 0);
-    const eta = trained > 0 ? (trainedSeconds / trained) * remaining : null;
+    if (current) running.set(current.index, current.fraction);
+    let inFlight = 0;
+    for (const f of running.values()) inFlight += f;
+    const remaining = plans.length - done - inFlight;
+    // Cells run `executors.length` at a time: the mean wall time per cell over that many.
+    const eta =
+      trained > 0
+        ? ((trainedSeconds / trained) * remaining) / Math.min(executors.length, plans.length)
+        : null;
     o.onProgress?.({
       experiment: spec.id,
       cellsTotal: plans.length,
@@ -221,8 +249,7 @@ export async function runExperiment(spec: ExperimentSpec, o: RunOptions): Promis
       paused: control.paused,
     });
   };
-  progress(null);
-  for (let index = 0; index < plans.length; index++) {
+  const runCell = async (index: number, execute: CellExecutor) => {
     const plan = plans[index];
     await control.gate();
     const stored = await o.store.rowsForCell(plan.cellKey, o.scale);
@@ -235,34 +262,53 @@ export async function runExperiment(spec: ExperimentSpec, o: RunOptions): Promis
           ),
       );
       if (fresh.length) await o.store.add(fresh);
-      all.push(...rows);
+      rowsOf[index] = rows;
       done++;
       reused++;
       o.onRows?.(rows);
       progress(null);
-      continue;
+      return;
     }
     const label = cellLabel(plan.points);
     const t0 = now();
     progress({ index, cellKey: plan.cellKey, label, fraction: 0, message: 'starting' });
-    const outcome = await o.execute(plan.config, {
+    const outcome = await execute(plan.config, {
       control,
       spec,
       onProgress: (p) =>
         progress({ index, cellKey: plan.cellKey, label, fraction: p.fraction, message: p.message }),
     });
+    running.delete(index);
     // A cell the executor finished is kept even if a cancel arrives now; the next gate stops the grid.
     const provenance: Provenance = { ...o.provenance, scale: o.scale, date: new Date(now()).toISOString() };
     const rows = rowsForPoints(spec, plan, outcome, provenance);
     await o.store.add(rows);
-    all.push(...rows);
+    rowsOf[index] = rows;
     trainedSeconds += (now() - t0) / 1000;
     trained++;
     done++;
     o.onRows?.(rows);
     progress(null);
-  }
-  return all;
+  };
+  progress(null);
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  // Each executor takes the next unstarted cell; after a failure (or a cancel) none starts another, and the
+  // run settles only when every executor has stopped, so nothing still runs when it rejects.
+  await Promise.all(
+    executors.map(async (execute) => {
+      while (!failure && next < plans.length) {
+        const index = next++;
+        try {
+          await runCell(index, execute);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    }),
+  );
+  if (failure) throw (failure as { error: unknown }).error;
+  return rowsOf.flat();
 }
 
 /** An in-memory {@link ResultsStore} (tests, Node before writing a file). */
