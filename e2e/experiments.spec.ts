@@ -113,14 +113,18 @@ test('experiments: toy ε sweep from window.aoe.experiments, figure exported as 
   const errors = pageErrors(page);
   await page.setViewportSize({ width: 1440, height: 900 });
   await useFixtureData(page);
+  const workerUrls: string[] = [];
+  page.on('worker', (w) => workerUrls.push(w.url()));
   await page.goto('/?backend=wasm#experiments');
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
   const status = await page.evaluate(() =>
     (window as unknown as AoeWindow).aoe.experiments.run('toy-eps-sweep', { scale: 'smoke' }),
   );
   expect(status).toBe('completed');
-  // `npm run exp -- toy-eps-sweep --scale smoke` (Node, WASM) wrote the committed fixture: the browser's toy
-  // worker (WASM, one thread) gives the same numbers for every cell, bit for bit.
+  // The grid's cells were spread over the compute worker and at least one toy-cell worker.
+  expect(workerUrls.some((u) => u.includes('toyCellWorker'))).toBe(true);
+  // `npm run exp -- toy-eps-sweep --scale smoke` (Node, WASM, one cell after another) wrote the committed
+  // fixture: the browser's workers give the same numbers for every cell, bit for bit.
   const node = JSON.parse(
     readFileSync('tests/fixtures/experiments/toy-eps-sweep-smoke-node-wasm.json', 'utf8'),
   ) as { cells: { cell: Record<string, unknown> }[]; rows: [number, string, string, string, number][] };

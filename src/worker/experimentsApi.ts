@@ -9,6 +9,7 @@ import { createWrnEnvironment } from '../experiments/wrnEnvironment';
 import { registerWasmTrainingKernels } from '../models/wasmKernels';
 import type { WideResNet } from '../models/wrn';
 import { claimJob, releaseJob } from './jobs';
+import { toyCellPool, toyGridWorkerCount } from './toyCellPool';
 import { trainApi } from './trainApi';
 import { currentTrainingData } from './trainData';
 import { fetchPretrained } from './trainSession';
@@ -91,11 +92,14 @@ export const experimentsApi: ExperimentsWorkerApi = {
     const controller = new AbortController();
     const control = new RunControl(controller.signal);
     running = { controller, control };
+    // Toy cells need no tfjs backend: extra workers train them on the other cores (this worker runs one too).
+    const pool = spec.model === 'toy' ? toyCellPool(toyGridWorkerCount() - 1, spec.id) : null;
     try {
       if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
       const rows = await runExperiment(spec, {
         scale: req.scale,
         execute: spec.model === 'toy' ? toyExecutor : createWrnExecutor(environment),
+        parallel: pool?.executors,
         store,
         provenance: {
           origin: 'browser',
@@ -114,6 +118,7 @@ export const experimentsApi: ExperimentsWorkerApi = {
       if (controller.signal.aborted) return { status: 'cancelled', rowCount: 0 };
       return { status: 'error', error: err instanceof Error ? err.message : String(err), rowCount: 0 };
     } finally {
+      pool?.close();
       running = null;
       releaseJob(job);
     }

@@ -1,0 +1,44 @@
+/// <reference lib="webworker" />
+/**
+ * A helper worker that runs toy experiment cells for the compute worker's experiment runner (toyCellPool.ts), so
+ * a toy grid's cells train on several cores at once. A thin adapter over `toyExecutor` (src/experiments): the
+ * toy engine needs no tfjs backend. Messages in: run {specId, config}, pause {paused}, cancel; out: progress,
+ * done {outcome}, error {name, message}.
+ */
+import { toyExecutor } from '../experiments/executors/toyCell';
+import { experimentById } from '../experiments/registry';
+import { RunControl } from '../experiments/run';
+import type { RunConfig } from '../experiments/types';
+
+export type ToyCellRequest =
+  | { type: 'run'; specId: string; config: RunConfig }
+  | { type: 'pause'; paused: boolean }
+  | { type: 'cancel' };
+
+let current: { controller: AbortController; control: RunControl } | null = null;
+
+self.onmessage = async (e: MessageEvent<ToyCellRequest>) => {
+  const m = e.data;
+  if (m.type === 'cancel') current?.controller.abort();
+  else if (m.type === 'pause') {
+    if (m.paused) current?.control.pause();
+    else current?.control.resume();
+  } else {
+    const controller = new AbortController();
+    const control = new RunControl(controller.signal);
+    current = { controller, control };
+    try {
+      const outcome = await toyExecutor(m.config, {
+        control,
+        spec: experimentById(m.specId),
+        onProgress: (p) => self.postMessage({ type: 'progress', p }),
+      });
+      self.postMessage({ type: 'done', outcome });
+    } catch (err) {
+      const name = err instanceof Error ? err.name : 'Error';
+      self.postMessage({ type: 'error', name, message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      current = null;
+    }
+  }
+};
