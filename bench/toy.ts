@@ -9,7 +9,8 @@
  *    through its button (spread over the app's sweep workers); main-thread long tasks while continuous training
  *    runs and ε is dragged.
  * Env: TOY_BACKENDS (wasm,cpu,webgl,webgpu), TOY_REPEATS (5), TOY_NODE_REPEATS (5), TOY_TFJS_REPEATS (1),
- * TOY_SWEEPS (1), TOY_NODE_SWEEP (0). Prints tables and writes bench/results/toy.json.
+ * TOY_SWEEPS (1), TOY_NODE_SWEEP (0), TOY_EXP_SWEEP (1: also time the toy-eps-sweep experiment at quick scale in
+ * a fresh context, its cells spread over the workers). Prints tables and writes bench/results/toy.json.
  */
 import { chromium, type Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
@@ -188,6 +189,39 @@ async function benchBackend(page: Page, backend: string) {
   };
 }
 
+/**
+ * The toy-eps-sweep experiment at quick scale (21 cells of the default 2,000-step retrain) through
+ * `window.aoe.experiments` in a fresh context (empty results store, so every cell trains), spread over the compute
+ * worker and its toy-cell workers; wall time from the call to 'completed'.
+ */
+async function benchExperimentSweep(browser: import('@playwright/test').Browser) {
+  const page = await browser.newPage();
+  const workers: string[] = [];
+  page.on('worker', (w) => workers.push(w.url()));
+  try {
+    await page.goto(`http://127.0.0.1:${PORT}/?backend=wasm#experiments`);
+    await page.waitForFunction(() => 'experiments' in ((globalThis as { aoe?: object }).aoe ?? {}), null, {
+      timeout: 120_000,
+    });
+    const { ms, status } = await page.evaluate(async () => {
+      const exp = (
+        globalThis as unknown as { aoe: { experiments: { run(id: string, o: object): Promise<string> } } }
+      ).aoe.experiments;
+      const t0 = performance.now();
+      const status = await exp.run('toy-eps-sweep', { scale: 'quick' });
+      return { ms: performance.now() - t0, status };
+    });
+    return {
+      status,
+      wallMs: Math.round(ms),
+      toyCellWorkers: workers.filter((u) => u.includes('toyCellWorker')).length,
+      loadAverage1m: +os.loadavg()[0].toFixed(2),
+    };
+  } finally {
+    await page.close();
+  }
+}
+
 async function main() {
   const loadAtStart = +os.loadavg()[0].toFixed(2);
   console.log('Node: fast engine vs PyTorch CPU vs tfjs-wasm, cold retrain (interleaved)…');
@@ -212,6 +246,7 @@ async function main() {
     args: ['--no-sandbox', '--enable-unsafe-webgpu'],
   });
   const results = [];
+  let experimentSweep: Awaited<ReturnType<typeof benchExperimentSweep>> | null = null;
   try {
     for (const backend of BACKENDS) {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -230,6 +265,7 @@ async function main() {
       }
       await page.close();
     }
+    if (process.env.TOY_EXP_SWEEP !== '0') experimentSweep = await benchExperimentSweep(browser);
   } finally {
     await browser.close();
     if (server.pid) process.kill(-server.pid);
@@ -250,6 +286,7 @@ async function main() {
     'app cold retrain / PyTorch wall':
       wasm?.retrainMedianMs && torchMs ? +(wasm.retrainMedianMs / torchMs).toFixed(2) : null,
     'tfjs-wasm / fast (wall)': node.ratios.tfjsWasmOverFast,
+    'toy-eps-sweep experiment (21 cells × 2,000 steps), wall ms': experimentSweep?.wallMs ?? null,
   };
   console.table(summary);
   // Backends not measured this time keep their earlier entry (marked with its date), so a partial rerun
@@ -285,6 +322,7 @@ async function main() {
       'measured under the same load.',
     node,
     summary,
+    experimentSweep,
     results: [...results, ...notRerun],
   };
   mkdirSync('bench/results', { recursive: true });

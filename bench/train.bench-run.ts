@@ -109,7 +109,9 @@ test.runIf(opt('compare', '') === '1')('bench:train comparison with PyTorch', ()
       opt('note', '') ||
       'Shared 2-core VM (other engineers running jobs): absolute times are pessimistic and noisy; the ratios of neighbouring measurements are what count.',
     method:
-      'Each (path, batch) in its own process; every kind warmed up, then kinds interleaved repeat by repeat; medians. ' +
+      (settings.interleave
+        ? 'Interleaved rounds: per batch, each round runs every path once in a fresh process (warm-up of every kind, then one timed repeat of each kind), path after path (torch, wasm, torch, wasm, …), so PyTorch and tfjs samples alternate in time under the same load; medians over the rounds. '
+        : 'Each (path, batch) in its own process; every kind warmed up, then kinds interleaved repeat by repeat; medians. ') +
       'Peak memory: Node = process.resourceUsage().maxRSS of the case process (includes Node + vitest, ≈ 0.2 GB); ' +
       'PyTorch = resource.getrusage ru_maxrss.',
     settings,

@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { test } from 'vitest';
+import { BN_RELU_BACKWARD, BN_RELU_FORWARD } from '../src/models/bnReluFused';
 import { registerWasmTrainingKernels, useFastCpuConvFilterGradient } from '../src/models/wasmKernels';
 import { WideResNet } from '../src/models/wrn';
 import { wrnConfig, type WrnPresetName } from '../src/models/wrnSpec';
@@ -19,6 +20,8 @@ import type { Method } from '../src/train/config';
 
 export interface CaseSpec {
   backend: 'wasm' | 'cpu';
+  /** WASM only: unregister the fused BN+ReLU kernels (the op-by-op formulas run instead). */
+  unfusedBn?: boolean;
   model: WrnPresetName;
   idBatch: number;
   outBatch: number;
@@ -49,7 +52,9 @@ test('bench:train case', async () => {
       await tf.setBackend('wasm');
       await tf.ready();
       registerWasmTrainingKernels();
-      result.backendDetail = `tfjs-backend-wasm ${tf.version_core} (Node ${process.version}, SIMD, ${getThreadsCount()} thread(s))`;
+      // The 'wasm-unfused' path: the op-by-op BN+ReLU formulas (what ran before the fused kernels), for before/after.
+      if (spec.unfusedBn) for (const k of [BN_RELU_FORWARD, BN_RELU_BACKWARD]) tf.unregisterKernel(k, 'wasm');
+      result.backendDetail = `tfjs-backend-wasm ${tf.version_core} (Node ${process.version}, SIMD, ${getThreadsCount()} thread(s)${spec.unfusedBn ? ', BN+ReLU as tfjs ops' : ', fused BN+ReLU kernels'})`;
     } else {
       await tf.setBackend('cpu');
       await tf.ready();

@@ -4,10 +4,14 @@
  * the Node tfjs paths (WASM, CPU), each case in its own process so that its peak RSS is its own
  * (process.resourceUsage().maxRSS via bench/trainCase.bench-run.ts; torch: resource.getrusage).
  *
- * BENCH_CONFIGS: `;`-separated `ID+OUT:path,path` (paths: torch, wasm, cpu); default
+ * BENCH_CONFIGS: `;`-separated `ID+OUT:path,path` (paths: torch, wasm, wasm-unfused = WASM with BN+ReLU as tfjs
+ *   ops, the path before the fused kernels, cpu); default
  *   `32+32:torch,wasm;8+8:torch,cpu;128+128:torch,wasm` (tfjs-cpu is plain JS: too slow for large batches).
  * BENCH_KINDS (default CE,OE,AOE,inference), BENCH_BIG_KINDS for batches ≥ 128 (default OE,AOE,inference),
  * BENCH_REPEATS (5), BENCH_WARMUP (1), BENCH_THREADS (1: Node's WASM build runs one thread), BENCH_MODEL.
+ * BENCH_INTERLEAVE (1): run the paths of a batch in BENCH_REPEATS rounds of one repeat each (torch, wasm, torch,
+ * wasm, …; each round a fresh process with its warm-up), so that both see the same load on a shared machine;
+ * 0: each path's repeats in one process, one path after the other.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -17,7 +21,7 @@ import type { StepTiming } from '../src/train/benchmark';
 import type { CaseResult, CaseSpec } from './trainCase.bench-run';
 
 export interface CompareRow {
-  path: 'torch' | 'wasm' | 'cpu';
+  path: 'torch' | 'wasm' | 'wasm-unfused' | 'cpu';
   backendDetail: string;
   batch: string;
   kind: string;
@@ -57,7 +61,10 @@ function runTorch(spec: CaseSpec): CaseResult {
 }
 
 function runTfjs(spec: CaseSpec, dir: string): CaseResult {
-  const out = path.join(dir, `${spec.backend}-${spec.idBatch}-${spec.outBatch}.json`);
+  const out = path.join(
+    dir,
+    `${spec.backend}${spec.unfusedBn ? '-unfused' : ''}-${spec.idBatch}-${spec.outBatch}.json`,
+  );
   const t0 = Date.now();
   const r = spawnSync(
     'npx',
@@ -92,6 +99,7 @@ export function compareAll(model: string): { rows: CompareRow[]; settings: Recor
   const repeats = Number(env('REPEATS', '5'));
   const warmup = Number(env('WARMUP', '1'));
   const threads = Number(env('THREADS', '1'));
+  const interleave = env('INTERLEAVE', '1') === '1';
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-train-'));
   const rows: CompareRow[] = [];
   for (const cfg of configs.split(';')) {
@@ -99,21 +107,35 @@ export function compareAll(model: string): { rows: CompareRow[]; settings: Recor
     const [idBatch, outBatch] = batch.split('+').map(Number);
     const caseKinds = idBatch >= 128 ? bigKinds : kinds;
     const torchMs = new Map<string, number>();
-    for (const p of paths.split(',') as CompareRow['path'][]) {
-      const spec: CaseSpec = {
-        backend: p === 'torch' ? 'cpu' : p,
-        model: model as CaseSpec['model'],
-        idBatch,
-        outBatch,
-        kinds: caseKinds as CaseSpec['kinds'],
-        repeats,
-        warmup,
-        threads,
-      };
-      console.log(`\n== ${p} ${batch} (${caseKinds.join(', ')}; ${warmup} warm-up + ${repeats} repeats)`);
-      const t0 = Date.now();
-      const res = p === 'torch' ? runTorch(spec) : runTfjs(spec, dir);
-      console.log(`   ${((Date.now() - t0) / 1000).toFixed(0)} s${res.error ? `  ERROR ${res.error}` : ''}`);
+    const pathList = paths.split(',') as CompareRow['path'][];
+    const spec = (p: CompareRow['path'], n: number): CaseSpec => ({
+      backend: p === 'torch' ? 'cpu' : p === 'wasm-unfused' ? 'wasm' : p,
+      ...(p === 'wasm-unfused' ? { unfusedBn: true } : {}),
+      model: model as CaseSpec['model'],
+      idBatch,
+      outBatch,
+      kinds: caseKinds as CaseSpec['kinds'],
+      repeats: n,
+      warmup,
+      threads,
+    });
+    const results = new Map<CompareRow['path'], CaseResult>();
+    // Interleaved (default): `repeats` rounds, each running every path once (its own process, warm-up + 1
+    // repeat), so PyTorch and tfjs samples alternate in time and see the same machine load.
+    const rounds = interleave ? repeats : 1;
+    for (let round = 0; round < rounds; round++)
+      for (const p of pathList) {
+        const n = interleave ? 1 : repeats;
+        console.log(
+          `\n== ${p} ${batch} (${caseKinds.join(', ')}; ${warmup} warm-up + ${n} repeat(s)${interleave ? `, round ${round + 1}/${rounds}` : ''})`,
+        );
+        const t0 = Date.now();
+        const r = p === 'torch' ? runTorch(spec(p, n)) : runTfjs(spec(p, n), dir);
+        console.log(`   ${((Date.now() - t0) / 1000).toFixed(0)} s${r.error ? `  ERROR ${r.error}` : ''}`);
+        results.set(p, mergeRounds(results.get(p), r));
+      }
+    for (const p of pathList) {
+      const res = results.get(p)!;
       if (res.error && !res.timings.length)
         rows.push({
           path: p,
@@ -145,7 +167,28 @@ export function compareAll(model: string): { rows: CompareRow[]; settings: Recor
       }
     }
   }
-  return { rows, settings: { model, configs, kinds, bigKinds, repeats, warmup, threads } };
+  return { rows, settings: { model, configs, kinds, bigKinds, repeats, warmup, threads, interleave } };
+}
+
+const medianOf = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)];
+
+/** One case's result over rounds: samples appended per kind, medians recomputed, the peak memories' maximum. */
+function mergeRounds(prev: CaseResult | undefined, next: CaseResult): CaseResult {
+  if (!prev) return next;
+  const timings = (prev.timings as StepTiming[]).map((t) => {
+    const add = (next.timings as StepTiming[]).find((u) => u.kind === t.kind);
+    if (!add) return t;
+    const samplesMs = [...t.samplesMs, ...add.samplesMs];
+    const medianMs = medianOf(samplesMs);
+    return { ...t, samplesMs, medianMs, imagesPerSecond: (t.imagesPerSecond * t.medianMs) / medianMs };
+  });
+  return {
+    ...prev,
+    timings,
+    peakRssBytes: Math.max(prev.peakRssBytes, next.peakRssBytes),
+    peakTensorBytes: Math.max(prev.peakTensorBytes, next.peakTensorBytes),
+    ...(next.error ? { error: next.error } : {}),
+  };
 }
 
 /** AOE/OE step-time ratio per (path, batch) — ideal ≈ 1.33; below 1 means a broken measurement. */
