@@ -17,6 +17,7 @@ interface AoeWindow {
     experiments: {
       rows(id?: string): Row[];
       run(id: string, o: { scale: string }): Promise<string>;
+      cancel(): Promise<void>;
       export(id: string, f: string): string;
     };
   };
@@ -169,5 +170,17 @@ test('experiments: toy ε sweep from window.aoe.experiments, figure exported as 
   )!;
   const mean = Number(aoeAt05.split(',')[6]);
   await expect(card.getByTestId('exp-table-toy-eps-sweep-0')).toContainText((mean * 100).toFixed(2));
+  // Cancel while the quick scale's 2,000-step cells train in every worker: the run ends within a second.
+  const { cancelMs, outcome } = await page.evaluate(async () => {
+    const exp = (window as unknown as AoeWindow).aoe.experiments;
+    const done = exp.run('toy-eps-sweep', { scale: 'quick' });
+    await new Promise((r) => setTimeout(r, 1500));
+    const t0 = performance.now();
+    await exp.cancel();
+    const outcome = await done;
+    return { cancelMs: performance.now() - t0, outcome };
+  });
+  expect(outcome).toBe('cancelled');
+  expect(cancelMs).toBeLessThan(1000);
   expect(errors).toEqual([]);
 });

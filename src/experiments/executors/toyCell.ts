@@ -10,6 +10,7 @@ import { oodMetrics } from '../../core/metrics';
 import { buildToyData } from '../../train/toy/data';
 import { defaultToyParams, mergeToyParams, type ToyParams } from '../../train/toy/params';
 import { ToyRun } from '../../train/toy/trainer';
+import { macrotask } from '../../train/interrupt';
 import { canonicalMethodConfig } from '../../train/methods';
 import type { CellExecutor, Measurement } from '../run';
 import type { RunConfig } from '../types';
@@ -43,7 +44,13 @@ export const toyExecutor: CellExecutor = async (config, ctx) => {
   const run = new ToyRun(data, p);
   try {
     const chunk = 50;
+    let lastYield = Date.now();
     for (let done = 0; done < p.steps; done += chunk) {
+      // A macrotask now and then lets a cancel or pause message into this worker (the gate alone never yields).
+      if (Date.now() - lastYield >= 50) {
+        await macrotask();
+        lastYield = Date.now();
+      }
       await ctx.control.gate();
       run.train(Math.min(chunk, p.steps - done));
       ctx.onProgress({
