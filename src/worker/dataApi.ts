@@ -20,6 +20,7 @@ import type {
   SetSummary,
   Thumbs,
 } from './data/types';
+import { throttle } from '../train/throttle';
 
 /**
  * The worker's data store: every loaded set by key ('id:train', 'id:test', 'outliers', 'ood:<file>'), plus the
@@ -92,19 +93,6 @@ function summarise(): DataSummary {
             'x = μ + W z + ε, z ~ N(0, σ²·I_q), ε ~ N(0, σ_n²·I) (noise not scaled); σ² = 1 = fitted ID statistics',
         }
       : null,
-  };
-}
-
-/** Calls `fn` at most every `ms` milliseconds (plus the final call when `force`). */
-function throttle<T>(fn: ((v: T) => void) | undefined, ms = 200): (v: T, force?: boolean) => void {
-  let last = 0;
-  return (v, force) => {
-    if (!fn) return;
-    const now = performance.now();
-    if (force || now - last >= ms) {
-      last = now;
-      fn(v);
-    }
   };
 }
 

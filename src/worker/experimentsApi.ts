@@ -8,6 +8,7 @@ import { APP_VERSION } from '../experiments/version';
 import { createWrnEnvironment } from '../experiments/wrnEnvironment';
 import { registerWasmTrainingKernels } from '../models/wasmKernels';
 import type { WideResNet } from '../models/wrn';
+import { throttle } from '../train/throttle';
 import { claimJob, releaseJob } from './jobs';
 import { trainApi } from './trainApi';
 import { currentTrainingData } from './trainData';
@@ -71,14 +72,8 @@ const environment = createWrnEnvironment({
 
 /** At most one message per 200 ms, but every cell boundary (current = null) at once. */
 function throttled(send: (p: ExperimentProgress) => void): (p: ExperimentProgress) => void {
-  let last = 0;
-  return (p) => {
-    const now = performance.now();
-    if (p.current === null || now - last >= 200) {
-      last = now;
-      send(p);
-    }
-  };
+  const limited = throttle(send, 200);
+  return (p) => limited(p, p.current === null);
 }
 
 export const experimentsApi: ExperimentsWorkerApi = {

@@ -22,6 +22,7 @@ import {
 import type { MlpWeights } from '../models/mlp';
 
 import type { ToyFrame, ToyWorkerApi } from './toyTypes';
+import { throttle } from '../train/throttle';
 export type { ToyDataView, ToyFrame, ToyWorkerApi } from './toyTypes';
 
 /** Keys whose change leaves the ε = 0 pane valid. */
@@ -252,17 +253,12 @@ class ToySession implements ToyWorkerApi {
   async sweep(onProgress: (points: SweepPoint[], done: number, total: number) => void) {
     const gen = ++this.generation;
     this.need();
-    let last = 0;
+    const report = throttle((a: Parameters<typeof onProgress>) => onProgress(...a), 200);
     return epsilonSweep(this.data!, this.params!, {
       engine: this.engine,
       shouldStop: () => gen !== this.generation,
       pause: yieldToMessages,
-      onPoint: (points, done, total) => {
-        if (done === total || performance.now() - last > 200) {
-          onProgress(points, done, total);
-          last = performance.now();
-        }
-      },
+      onPoint: (points, done, total) => report([points, done, total], done === total),
     });
   }
 
