@@ -14,6 +14,7 @@
  * reproduces the cell's result rows bit for bit.
  */
 import { oodMetrics, type OodMetrics } from '../core/metrics';
+import { parseCsv, quoteCsv as quote } from './csv';
 
 export const CELL_SCORES_FORMAT = 'aoe-cell-scores';
 export const CELL_SCORES_VERSION = 1;
@@ -115,31 +116,6 @@ export function metricsFromScores(s: ScoresOfCell): {
   return { accuracy, metrics };
 }
 
-const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-
-/** Split one CSV line (quotes as written by {@link cellScoresToCsv}). */
-function splitLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inQuotes = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (inQuotes) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') inQuotes = false;
-      else cur += ch;
-    } else if (ch === '"') inQuotes = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
 /** A Float32 value as text that parses back to it exactly (String(-0) would lose the sign). */
 const scoreText = (x: number): string => (Object.is(x, -0) ? '-0' : String(x));
 
@@ -165,12 +141,16 @@ export function cellScoresToCsv(c: CellScores): string {
 
 /** Parse {@link cellScoresToCsv}'s text back; throws naming the line of anything malformed. */
 export function cellScoresFromCsv(text: string): CellScores {
-  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
-  const head = /^# aoe-cell-scores v(\d+) experiment=(\S*) cellKey=(\S*) scale=(\S*)$/.exec(lines[0] ?? '');
+  const firstBreak = text.indexOf('\n');
+  const first = (firstBreak < 0 ? text : text.slice(0, firstBreak)).replace(/\r$/, '');
+  const head = /^# aoe-cell-scores v(\d+) experiment=(\S*) cellKey=(\S*) scale=(\S*)$/.exec(first);
   if (!head) throw new Error('Not an aoe-cell-scores CSV: the first line must be "# aoe-cell-scores v1 …".');
   if (Number(head[1]) !== CELL_SCORES_VERSION)
     throw new Error(`aoe-cell-scores version ${head[1]} is not supported (this app reads v1).`);
-  const header = splitLine(lines[1] ?? '');
+  const records = parseCsv(firstBreak < 0 ? '' : text.slice(firstBreak + 1)).filter(
+    (r) => r.length > 1 || r[0] !== '',
+  );
+  const header = records[0] ?? [];
   if (header.slice(0, 5).join(',') !== 'set,index,label,target,predicted')
     throw new Error('aoe-cell-scores: the second line must start with set,index,label,target,predicted.');
   const detectors = header.slice(5);
@@ -178,8 +158,8 @@ export function cellScoresFromCsv(text: string): CellScores {
     string,
     { label: 'ID' | 'OOD'; n: number; cols: number[][]; target: number[]; pred: number[] }
   >();
-  for (let li = 2; li < lines.length; li++) {
-    const f = splitLine(lines[li]);
+  for (let li = 2; li <= records.length; li++) {
+    const f = records[li - 1];
     if (f.length !== header.length)
       throw new Error(`aoe-cell-scores line ${li + 1}: ${f.length} fields, the header has ${header.length}.`);
     const [name, index, label, target, predicted] = f;

@@ -3,6 +3,7 @@ import { create } from 'zustand';
 import { compareCells, defaultPair } from '../../experiments/compare';
 import type { ResultRow } from '../../experiments/types';
 import { finishedCells, type FinishedCell } from './CellScoresList';
+import { TableHead } from './TableHead';
 
 /** The pair each card compares (cellKey|scale of A and B); unset = the default pair. */
 const usePairs = create<{
@@ -56,15 +57,9 @@ export function CellCompare(props: { experiment: string; rows: readonly ResultRo
         {picker('b', b)}
       </div>
       <table className="exp-table" data-testid={`${id}-table`}>
-        <thead>
-          <tr>
-            {['detector', 'set', 'metric', `A: ${a.label} (%)`, `B: ${b.label} (%)`, 'B − A'].map((h) => (
-              <th scope="col" key={h}>
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead
+          columns={['detector', 'set', 'metric', `A: ${a.label} (%)`, `B: ${b.label} (%)`, 'B − A']}
+        />
         <tbody>
           {lines.map((l) => (
             <tr key={`${l.detector}|${l.oodSet}|${l.metric}`}>

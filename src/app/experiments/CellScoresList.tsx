@@ -3,6 +3,7 @@ import { cellScoresKey } from '../../experiments/cellScores';
 import { cellLabel } from '../../experiments/run';
 import type { ResultRow } from '../../experiments/types';
 import { useCellScoresStore } from './cellScoresStore';
+import { TableHead } from './TableHead';
 
 export interface FinishedCell {
   cellKey: string;
@@ -57,15 +58,7 @@ export function CellScoresList(props: { experiment: string; rows: readonly Resul
         </p>
       )}
       <table className="exp-table">
-        <thead>
-          <tr>
-            {['cell', 'seed', 'scale', 'source', 'finished', 'scores'].map((h) => (
-              <th scope="col" key={h}>
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={['cell', 'seed', 'scale', 'source', 'finished', 'scores']} />
         <tbody>
           {cells.map((c) => {
             const has = keys.has(cellScoresKey(c.cellKey, c.scale));
