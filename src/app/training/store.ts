@@ -16,6 +16,7 @@ import {
   unlessWorkerDies,
 } from '../workerClient';
 import { restoreData } from '../data/dataActions';
+import { downloadBlob } from '../experiments/figureExport';
 import { requestPersistentStorage, waitForResumable } from './resumeWait';
 
 export type Phase = 'idle' | 'loading' | 'running' | 'evaluating' | 'exporting';
@@ -90,16 +91,8 @@ function savedCadence(): CheckpointCadence {
 const train = () => computeWorker().train as unknown as Comlink.Remote<TrainWorkerApi>;
 const msg = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-function download(fileName: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+const download = (fileName: string, bytes: Uint8Array): void =>
+  downloadBlob(fileName, new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
 
 export const useTrainingStore = create<TrainingState>((set, get) => {
   /** Run a worker call with a phase and turn failures into a visible error. */
