@@ -4,10 +4,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cellScoresFromCsv, metricsFromScores } from '../experiments/cellScores';
 import { rowsFromCsv } from '../experiments/csv';
 import { toyExecutor } from '../experiments/executors/toyCell';
 import { experimentById, EXPERIMENTS } from '../experiments/registry';
@@ -53,6 +54,17 @@ describe('npm run exp', () => {
     expect(first.every((r) => r.origin === 'node' && r.backend === 'wasm' && r.scale === 'smoke')).toBe(true);
     const csvRows = rowsFromCsv(readFileSync(join(out, `${spec.id}.csv`), 'utf8'));
     expect(csvRows.map(measurement).sort()).toEqual(first.map(measurement).sort());
+    // Each trained cell's per-sample scores lie next to the JSON and give back its AUROC/FPR95 exactly.
+    const scoreFiles = readdirSync(out).filter((f) => f.endsWith('.scores.csv'));
+    expect(scoreFiles.sort()).toEqual(
+      [...new Set(first.map((r) => `${spec.id}.${r.cellKey}.smoke.scores.csv`))].sort(),
+    );
+    for (const f of scoreFiles) {
+      const s = cellScoresFromCsv(readFileSync(join(out, f), 'utf8'));
+      const re = metricsFromScores(s).metrics;
+      for (const r of first.filter((x) => x.cellKey === s.cellKey && x.detector === 'EBO'))
+        expect(re.EBO[r.oodSet][r.metric as 'AUROC']).toBe(r.value);
+    }
 
     // Resume with one more ε: only the 2 new cells train; the old rows are kept as they were (same dates).
     const stderrAndOut = cli(spec.id, '--scale', 'smoke', '--grid', 'epsilon=0,0.5,1', '--out', out);

@@ -21,6 +21,7 @@ import { registerWasmTrainingKernels } from '../models/wasmKernels';
 import type { WideResNet } from '../models/wrn';
 import { WRN_NORMALIZATION } from '../train/trainingSets';
 import type { TrainingData } from '../train/types';
+import { cellScoresToCsv, type CellScores } from '../experiments/cellScores';
 import { rowsToCsv } from '../experiments/csv';
 import { createWrnExecutor } from '../experiments/executors/wrnCell';
 import { toyExecutor } from '../experiments/executors/toyCell';
@@ -35,7 +36,10 @@ import type { ExperimentSpec, ResultRow, Scalar, ScaleName } from '../experiment
 import { APP_VERSION } from '../experiments/version';
 import { createWrnEnvironment } from '../experiments/wrnEnvironment';
 
-/** A results store backed by `<dir>/<id>.json` (+ `.csv`), rewritten atomically after every finished cell. */
+/**
+ * A results store backed by `<dir>/<id>.json` (+ `.csv`), rewritten atomically after every finished cell, and
+ * each cell's per-sample scores in `<dir>/<id>.<cellKey>.<scale>.scores.csv` next to them.
+ */
 export class FileResultsStore implements ResultsStore {
   readonly rows: ResultRow[];
   constructor(
@@ -59,6 +63,16 @@ export class FileResultsStore implements ResultsStore {
     const merged = mergeRows(this.rows, rows);
     this.rows.splice(0, this.rows.length, ...merged);
     this.write();
+  }
+  /** `<dir>/<id>.<cellKey>.<scale>.scores.csv`: where a cell's per-sample scores are kept. */
+  scoresPath(cellKey: string, scale: string): string {
+    return join(this.dir, `${this.id}.${cellKey}.${scale}.scores.csv`);
+  }
+  async addScores(scores: CellScores): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    const path = this.scoresPath(scores.cellKey, scores.scale);
+    writeFileSync(`${path}.tmp`, cellScoresToCsv(scores));
+    renameSync(`${path}.tmp`, path);
   }
   write(): void {
     mkdirSync(this.dir, { recursive: true });

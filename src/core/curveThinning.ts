@@ -25,6 +25,8 @@ export interface ThinnedCurve {
   y: Float64Array;
   /** Signed area change (thinned − full) in the orientation of {@link trapezoidArea} (|change| ≤ areaTolerance). */
   areaChange: number;
+  /** Indices of the kept points in the input, ascending (to thin records that carry more than x and y). */
+  indices: Int32Array;
 }
 
 /** Options of {@link thinCurve}. */
@@ -154,11 +156,13 @@ export function thinCurve(
   }
   const outX = new Float64Array(alive);
   const outY = new Float64Array(alive);
+  const indices = new Int32Array(alive);
   let k = 0;
   for (let i = 0; i < n; i = next[i]) {
     outX[k] = x[i];
     outY[k] = y[i];
+    indices[k] = i;
     k++;
   }
-  return { x: outX, y: outY, areaChange: change };
+  return { x: outX, y: outY, areaChange: change, indices };
 }

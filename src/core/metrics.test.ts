@@ -174,5 +174,16 @@ describe('thinCurve', () => {
     const s = thinCurve([0, 0, 0, 0.5, 1], [0, 0.5, 1, 1, 1]);
     expect(Array.from(s.x)).toEqual([0, 0, 1]);
     expect(Array.from(s.y)).toEqual([0, 1, 1]);
+    expect(Array.from(s.indices)).toEqual([0, 2, 4]);
+  });
+
+  it('with any area change allowed reaches maxPoints and keeps every spike of a flat curve', () => {
+    // A flat curve with three spikes: the spikes and the endpoints are what a 5-point plot must keep.
+    const y = Array.from({ length: 200 }, (_, i) => ([40, 90, 150].includes(i) ? 5 + i / 100 : 1));
+    const x = y.map((_, i) => i);
+    const t = thinCurve(x, y, { maxPoints: 12, areaTolerance: Infinity });
+    expect(t.indices.length).toBeLessThanOrEqual(12);
+    for (const i of [0, 40, 90, 150, 199]) expect(t.indices).toContain(i);
+    expect(Array.from(t.y)).toEqual(Array.from(t.indices, (i) => y[i]));
   });
 });

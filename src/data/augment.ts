@@ -1,32 +1,44 @@
 import type { Random } from '../core/random';
 
+/** Height, width and channels of NHWC images. */
+export interface ImageShape {
+  height: number;
+  width: number;
+  channels: number;
+}
+
 /**
  * The paper's training augmentation and the input normalisation, on uint8 NHWC batches.
  * Augmentation (torchvision order in the authors' code: RandomHorizontalFlip, then RandomCrop(32, padding=4)):
- *   flip with probability ½; then pad 4 zero pixels on every side (40×40) and crop a 32×32 region whose top-left
- *   corner is uniform in {0…8}² — one draw per image from `rng`.
+ *   flip with probability ½; then pad `pad` zero pixels on every side and crop an H×W region whose top-left
+ *   corner is uniform in {0…2·pad}² — one draw per image from `rng`, in the order flip, dy, dx.
+ * The one augmentation of the app: the trainer's batches (`train/batches.ts` gatherImages) come through here.
  */
-export function augmentBatch(images: Uint8Array, n: number, rng: Random, size = 32, pad = 4): Uint8Array {
-  const c = 3;
-  const out = new Uint8Array(images.length);
-  const row = size * c;
+export function augmentBatch(
+  images: Uint8Array,
+  n: number,
+  rng: Random,
+  shape: ImageShape = { height: 32, width: 32, channels: 3 },
+  pad = 4,
+): Uint8Array {
+  const { height: H, width: W, channels: C } = shape;
+  const out = new Uint8Array(n * H * W * C);
+  const row = W * C;
   for (let i = 0; i < n; i++) {
     const flip = rng.uniform() < 0.5;
     const dy = rng.int(2 * pad + 1) - pad; // source offset of the crop relative to the original image
     const dx = rng.int(2 * pad + 1) - pad;
-    const base = i * size * row;
-    for (let y = 0; y < size; y++) {
+    const base = i * H * row;
+    for (let y = 0; y < H; y++) {
       const sy = y + dy;
-      if (sy < 0 || sy >= size) continue; // zero padding
-      for (let x = 0; x < size; x++) {
+      if (sy < 0 || sy >= H) continue; // zero padding
+      for (let x = 0; x < W; x++) {
         const fx = x + dx; // position in the (flipped) image
-        if (fx < 0 || fx >= size) continue;
-        const sx = flip ? size - 1 - fx : fx;
-        const s = base + sy * row + sx * c;
-        const d = base + y * row + x * c;
-        out[d] = images[s];
-        out[d + 1] = images[s + 1];
-        out[d + 2] = images[s + 2];
+        if (fx < 0 || fx >= W) continue;
+        const sx = flip ? W - 1 - fx : fx;
+        const s = base + sy * row + sx * C;
+        const d = base + y * row + x * C;
+        for (let c = 0; c < C; c++) out[d + c] = images[s + c];
       }
     }
   }

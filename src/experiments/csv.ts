@@ -27,7 +27,8 @@ const FIXED = [
   'cellKey',
 ] as const;
 
-function quote(v: string): string {
+/** A CSV field, quoted when it holds a comma, quote or line break. */
+export function quoteCsv(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
@@ -62,7 +63,7 @@ export function rowsToCsv(rows: readonly ResultRow[]): string {
     ...cellCols.map((k) => `cell.${k}`),
     ...configCols.map((k) => `config.${k}`),
   ];
-  const lines = [header.map(quote).join(',')];
+  const lines = [header.map(quoteCsv).join(',')];
   for (const { first: r, metrics } of groups.values()) {
     const fixed: Record<(typeof FIXED)[number], string> = {
       experiment: r.experiment,
@@ -89,7 +90,7 @@ export function rowsToCsv(rows: readonly ResultRow[]): string {
       ...cellCols.map((k) => cellText(r.cell[k])),
       ...configCols.map((k) => cellText(r.config[k])),
     ];
-    lines.push(values.map(quote).join(','));
+    lines.push(values.map(quoteCsv).join(','));
   }
   return lines.join('\n') + '\n';
 }

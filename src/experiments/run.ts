@@ -4,6 +4,13 @@
  * the others through a model-specific {@link CellExecutor}, and emits flat rows as each cell finishes. Cancel with
  * an AbortSignal; pause/resume through {@link RunControl}. Runs unchanged in the worker, in Node and in tests.
  */
+import {
+  CELL_SCORES_FORMAT,
+  CELL_SCORES_VERSION,
+  cellScoresKey,
+  type CellScores,
+  type ScoresOfCell,
+} from './cellScores';
 import { planCells } from './grid';
 import { stableStringify } from './json';
 import type {
@@ -24,8 +31,10 @@ export interface CellOutcome {
   measurements: Measurement[];
   /** The setting label for rows ('consistent' | 'authors' | 'toy'). */
   setting: string;
-  /** Per-cell artefacts kept by reference (histograms, curves, per-sample scores), JSON-serialisable. */
+  /** Per-cell artefacts kept by reference (histograms, curves), JSON-serialisable. */
   artefacts?: Record<string, unknown>;
+  /** Per-sample scores of the cell's final detector evaluation, kept by the store beside its rows. */
+  scores?: ScoresOfCell;
 }
 
 /** Progress inside a cell, reported by executors. */
@@ -92,6 +101,8 @@ export interface ResultsStore {
   /** Rows of a trained cell (any experiment), or empty when it never finished. */
   rowsForCell(cellKey: string, scale: string): Promise<ResultRow[]>;
   add(rows: readonly ResultRow[]): Promise<void>;
+  /** Keep a cell's per-sample scores (keyed by cellKey + scale; a rerun replaces them). Optional. */
+  addScores?(scores: CellScores): Promise<void>;
 }
 
 /** Grid-level progress. */
@@ -282,6 +293,16 @@ export async function runExperiment(spec: ExperimentSpec, o: RunOptions): Promis
     // A cell the executor finished is kept even if a cancel arrives now; the next gate stops the grid.
     const provenance: Provenance = { ...o.provenance, scale: o.scale, date: new Date(now()).toISOString() };
     const rows = rowsForPoints(spec, plan, outcome, provenance);
+    // Scores first: a cell whose rows are stored counts as finished, so its scores must already be there.
+    if (outcome.scores && o.store.addScores)
+      await o.store.addScores({
+        format: CELL_SCORES_FORMAT,
+        version: CELL_SCORES_VERSION,
+        experiment: spec.id,
+        cellKey: plan.cellKey,
+        scale: o.scale,
+        ...outcome.scores,
+      });
     await o.store.add(rows);
     rowsOf[index] = rows;
     trainedSeconds += (now() - t0) / 1000;
@@ -314,6 +335,8 @@ export async function runExperiment(spec: ExperimentSpec, o: RunOptions): Promis
 /** An in-memory {@link ResultsStore} (tests, Node before writing a file). */
 export class MemoryResultsStore implements ResultsStore {
   readonly rows: ResultRow[] = [];
+  /** Per-sample scores by {@link cellScoresKey}. */
+  readonly scores = new Map<string, CellScores>();
   constructor(initial: readonly ResultRow[] = []) {
     this.rows.push(...initial);
   }
@@ -322,5 +345,8 @@ export class MemoryResultsStore implements ResultsStore {
   }
   async add(rows: readonly ResultRow[]): Promise<void> {
     this.rows.push(...rows);
+  }
+  async addScores(scores: CellScores): Promise<void> {
+    this.scores.set(cellScoresKey(scores.cellKey, scores.scale), scores);
   }
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Random } from '../core/random';
 import type { ImageSet } from './types';
+import { augmentBatch } from '../data/augment';
 
 /**
  * Deterministic seed derivation: the run's randomness is a pure function of (seed, stream, index), so a
@@ -31,40 +32,18 @@ export function epochOrder(seed: number, epoch: number, count: number): Int32Arr
 }
 
 /**
- * Copy images `indices` of `set` into a float32 NHWC buffer in [0,1], optionally with the standard CIFAR
- * augmentation: zero-pad 4, random 32×32 crop, horizontal flip with probability ½ (one draw order per image:
- * dy, dx, flip). Local stand-in for the data engineer's augmentation (same semantics).
+ * Copy images `indices` of `set` into a float32 NHWC buffer in [0,1], optionally (with `rng`) through the paper's
+ * augmentation `data/augment.ts` augmentBatch (flip ½, zero-pad 4, random crop; one draw per image).
  * @returns Float32Array of length indices.length·H·W·C.
  */
 export function gatherImages(set: ImageSet, indices: ArrayLike<number>, rng: Random | null): Float32Array {
-  const { height: H, width: W, channels: C } = set;
-  const per = H * W * C;
-  const out = new Float32Array(indices.length * per);
-  const pad = 4;
-  for (let n = 0; n < indices.length; n++) {
-    const src = indices[n] * per;
-    const dst = n * per;
-    if (!rng) {
-      for (let i = 0; i < per; i++) out[dst + i] = set.images[src + i] / 255;
-      continue;
-    }
-    const dy = rng.int(2 * pad + 1) - pad;
-    const dx = rng.int(2 * pad + 1) - pad;
-    const flip = rng.uniform() < 0.5;
-    for (let y = 0; y < H; y++) {
-      const sy = y + dy;
-      for (let x = 0; x < W; x++) {
-        const sx = (flip ? W - 1 - x : x) + dx;
-        const o = dst + (y * W + x) * C;
-        if (sy < 0 || sy >= H || sx < 0 || sx >= W) {
-          for (let c = 0; c < C; c++) out[o + c] = 0;
-        } else {
-          const s = src + (sy * W + sx) * C;
-          for (let c = 0; c < C; c++) out[o + c] = set.images[s + c] / 255;
-        }
-      }
-    }
-  }
+  const per = set.height * set.width * set.channels;
+  let pixels: Uint8Array = new Uint8Array(indices.length * per);
+  for (let n = 0; n < indices.length; n++)
+    pixels.set(set.images.subarray(indices[n] * per, (indices[n] + 1) * per), n * per);
+  if (rng) pixels = augmentBatch(pixels, indices.length, rng, set);
+  const out = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / 255;
   return out;
 }
 

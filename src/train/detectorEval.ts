@@ -225,6 +225,8 @@ export interface DetectorEvaluation {
   metrics: Record<string, Record<string, OodMetrics & { nId: number; nOod: number }>>;
   /** Per-sample scores[detector][set] ('ID' is the test set), when `keepScores`. */
   scores?: Record<string, Record<string, Float32Array>>;
+  /** Predicted class of each scored ID test image, when `keepScores`. */
+  predicted?: Int32Array;
 }
 
 /**
@@ -304,5 +306,6 @@ export async function evaluateDetectors(
     testCount: idOut.predicted.length,
     metrics,
     scores: o.keepScores ? scores : undefined,
+    predicted: o.keepScores ? idOut.predicted : undefined,
   };
 }

@@ -11,24 +11,15 @@ import {
   stepsPerEpoch,
   toImageTensor,
 } from './batches';
-import {
-  arraysToTensors,
-  restoreModelState,
-  serializeModelState,
-  tensorsToArrays,
-  type Checkpoint,
-  type CheckpointStore,
-  type CurvePoint,
-} from './checkpoint';
+import type { Checkpoint, CheckpointStore, CurvePoint } from './checkpoint';
+import { checkpointFailure, makeCheckpoint, restoreFromCheckpoint } from './trainerCheckpoint';
 import {
   CheckpointSchedule,
   DEFAULT_CADENCE,
-  RETRY_SECONDS,
   validateCadence,
   type CheckpointCadence,
   type CheckpointReason,
 } from './checkpointCadence';
-import { errorReason } from './storageErrors';
 import { fingerprintData, type DataFingerprint } from './resumeCheck';
 import { usesOutliers, validateConfig, type ExperimentConfig } from './config';
 import { warmupCosineSchedule, type LrSchedule } from '../core/schedules';
@@ -160,16 +151,7 @@ export class Trainer {
 
   /** Continue from a checkpoint of this run (model, optimizer, step, curves). */
   async restore(cp: Checkpoint): Promise<void> {
-    restoreModelState(this.model, cp.modelState);
-    // Buffers are stored by position in trainableVariables() (variable names differ between instances).
-    const vars = this.model.trainableVariables();
-    const byIndex = arraysToTensors(cp.optimizerState);
-    const buffers = new Map([...byIndex].map(([i, t]) => [vars[Number(i)].name, t]));
-    try {
-      this.options.optimizer.setBuffers(buffers);
-    } finally {
-      tf.dispose([...buffers.values()]);
-    }
+    restoreFromCheckpoint(this.model, this.options.optimizer, cp);
     this.step = cp.step;
     this.curve = cp.curve.map((p) => ({ ...p }));
     this.elapsed = cp.elapsedSeconds;
@@ -225,43 +207,26 @@ export class Trainer {
       return true;
     } catch (err) {
       schedule.failed(this.now());
-      const msg = errorReason(err).replace(/\.?$/, '.');
-      const next =
-        reason === 'cancel' || reason === 'final'
-          ? 'The trained weights are still in memory: export them now, or free space and resume.'
-          : `Training continues in memory; the next attempt is in ${RETRY_SECONDS} s or at the next epoch end.`;
-      this.checkpointWarning = `Checkpoint at step ${this.step} not saved: ${msg} ${next}`;
+      this.checkpointWarning = checkpointFailure(reason, this.step, err);
       return false;
     }
   }
 
   /** Write a checkpoint of the current state (throws when the store refuses it). */
   async checkpoint(): Promise<void> {
-    const cp: Checkpoint = {
-      id: this.options.runId,
+    const cp = await makeCheckpoint(this.model, this.options.optimizer, {
+      runId: this.options.runId,
       savedAt: this.now(),
-      config: { ...this.config },
+      config: this.config,
       step: this.step,
-      epoch: Math.floor(this.step / this.stepsPerEpoch),
+      stepsPerEpoch: this.stepsPerEpoch,
       totalSteps: this.totalSteps,
-      modelState: await serializeModelState(this.model.getState()),
-      optimizerState: await this.optimizerState(),
       curve: this.curve,
       elapsedSeconds: this.elapsed,
       data: (this.fingerprint ??= fingerprintData(this.data)),
-    };
+    });
     await this.options.store.save(cp);
     this.checkpointStep = this.step;
-  }
-
-  private async optimizerState() {
-    const buffers = this.options.optimizer.getBuffers();
-    const index = new Map(this.model.trainableVariables().map((v, i) => [v.name, String(i)]));
-    try {
-      return await tensorsToArrays(new Map([...buffers].map(([name, t]) => [index.get(name)!, t])));
-    } finally {
-      tf.dispose([...buffers.values()]);
-    }
   }
 
   /** Run until done, cancelled or failed. Resolves with the final progress (never rejects for step errors). */

@@ -20,8 +20,7 @@ import {
 } from '../train/analyses/outlierEnergy';
 import { orderFarToNear } from '../train/analyses/oodGroups';
 import type { ImageSet, TrainingData } from '../train/types';
-import { currentTrainingData } from './trainData';
-import { currentModel, trainingRunning } from './trainApi';
+import { currentModel, dataForCurrentModel, trainingRunning } from './trainApi';
 
 /** Which model a result belongs to. */
 export interface AnalysedModel {
@@ -95,7 +94,7 @@ let scores: { version: number; limit: number; bySet: Record<string, Record<strin
 let generated: { train: ImageSet; set: ImageSet } | null = null;
 
 function need(): { data: TrainingData; model: NonNullable<ReturnType<typeof currentModel>> } {
-  const data = currentTrainingData();
+  const data = dataForCurrentModel();
   if (!data) throw new Error('Load the CIFAR-10 train and test split in the Data panel first.');
   const m = currentModel();
   if (!m) throw new Error('No model is loaded: load the pretrained model or import weights.');

@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import { Random } from '../core/random';
 import { formatBytes } from '../data/errors';
 import { headOf, type ImageSet } from '../data/imageSet';
-import { resolveLimits, type SizeLimits } from '../data/limits';
+import { resolveLimits } from '../data/limits';
 import { loadFiles, type InputFile, type LoadedSet } from '../data/loadFiles';
 import { noiseSet } from '../data/noise';
 import { SERVED_OOD_SETS, oodGroupOf } from '../data/oodCatalog';
@@ -20,31 +20,18 @@ import type {
   SetSummary,
   Thumbs,
 } from './data/types';
+import { DataSession } from '../train/dataSession';
+import { throttle } from '../train/throttle';
 
 /**
- * The worker's data store: every loaded set by key ('id:train', 'id:test', 'outliers', 'ood:<file>'), plus the
- * fitted outlier generator. Other worker modules (training, evaluation) read it through the getters below.
+ * The worker's data store (src/train/dataSession.ts): every loaded set by key, the fitted outlier generator, the
+ * size limits and the running job. Other worker modules (training, evaluation) read it through `dataSession`.
  */
-const sets = new Map<string, LoadedSet & { cached: boolean }>();
-let generator: PpcaGenerator | null = null;
-/** The running load/fit; Cancel aborts its signal, and a new job aborts the previous one. */
-let job: AbortController | null = null;
-/** The user's size limits for loads (unset fields keep their defaults). */
-let limits: Partial<SizeLimits> = {};
-
-function startJob(): AbortSignal {
-  job?.abort();
-  job = new AbortController();
-  return job.signal;
-}
-
-/** The ID training / test set, if loaded (uint8 NHWC). */
-export const getIdSet = (split: 'train' | 'test'): ImageSet | null => sets.get(`id:${split}`)?.set ?? null;
-/** The current training outliers (loaded file or generated), if any. */
-export const getTrainingOutliers = (): ImageSet | null => sets.get('outliers')?.set ?? null;
-/** All OOD test sets. */
-export const getOodSets = (): ImageSet[] =>
-  [...sets.values()].filter((s) => s.role === 'ood').map((s) => s.set);
+export const dataSession = new DataSession();
+const sets = dataSession.sets;
+const startJob = () => dataSession.startJob();
+const getIdSet = (split: 'train' | 'test'): ImageSet | null => dataSession.idSet(split);
+const getTrainingOutliers = (): ImageSet | null => dataSession.trainingOutliers();
 
 function summarise(): DataSummary {
   const order = { id: 0, outliers: 1, ood: 2 };
@@ -76,10 +63,11 @@ function summarise(): DataSummary {
         group: role === 'ood' ? oodGroupOf(set.name) : undefined,
       };
     });
+  const generator = dataSession.generator;
   const m = generator?.model;
   return {
     sets: list,
-    limits: resolveLimits(limits),
+    limits: resolveLimits(dataSession.limits),
     generator: m
       ? {
           name: generator!.name,
@@ -92,19 +80,6 @@ function summarise(): DataSummary {
             'x = μ + W z + ε, z ~ N(0, σ²·I_q), ε ~ N(0, σ_n²·I) (noise not scaled); σ² = 1 = fitted ID statistics',
         }
       : null,
-  };
-}
-
-/** Calls `fn` at most every `ms` milliseconds (plus the final call when `force`). */
-function throttle<T>(fn: ((v: T) => void) | undefined, ms = 200): (v: T, force?: boolean) => void {
-  let last = 0;
-  return (v, force) => {
-    if (!fn) return;
-    const now = performance.now();
-    if (force || now - last >= ms) {
-      last = now;
-      fn(v);
-    }
   };
 }
 
@@ -159,8 +134,7 @@ async function commit(loaded: LoadedSet[], cache: boolean, messages: DataMessage
         });
       }
     }
-    sets.set(l.key, { ...l, cached });
-    if (l.role === 'id' && l.split === 'train') generator = null; // fitted to the old data
+    dataSession.put({ ...l, cached }); // a new ID training set drops the generator fitted to the old one
   }
   return loaded.map((l) => l.key);
 }
@@ -190,7 +164,7 @@ async function loadServed(
     decode: browserImageDecoder,
     origin: 'served by npm run data',
     signal,
-    limits,
+    limits: dataSession.limits,
     onProgress: (p: DataProgress) => report(p),
   };
   if (manifest.cifar10) {
@@ -241,7 +215,7 @@ export const dataApi: DataWorkerApi = {
     if (cacheAvailable()) {
       try {
         for (const c of await cacheAll()) {
-          sets.set(c.key, { key: c.key, role: c.role, split: c.split, set: c.set, cached: true });
+          dataSession.put({ key: c.key, role: c.role, split: c.split, set: c.set, cached: true });
           added.push(c.key);
         }
         if (added.length)
@@ -272,7 +246,7 @@ export const dataApi: DataWorkerApi = {
       decode: browserImageDecoder,
       origin: 'upload',
       signal,
-      limits,
+      limits: dataSession.limits,
       onProgress: (p) => report(p),
     });
     const messages: DataMessage[] = [...r.messages];
@@ -290,7 +264,7 @@ export const dataApi: DataWorkerApi = {
     const rng = new Random(seed);
     for (const kind of ['gaussian', 'uniform'] as const) {
       const set = noiseSet(kind, rng.fork(), { count, resize });
-      sets.set(`ood:${kind}`, { key: `ood:${kind}`, role: 'ood', set, cached: false });
+      dataSession.put({ key: `ood:${kind}`, role: 'ood', set, cached: false });
     }
     return summarise();
   },
@@ -308,11 +282,12 @@ export const dataApi: DataWorkerApi = {
       onProgress: (done, total) =>
         report({ phase: 'fitting PPCA', done, total, unit: 'passes' }, done === total),
     });
-    generator = new PpcaGenerator(model);
+    dataSession.generator = new PpcaGenerator(model);
     return summarise();
   },
 
   async generateOutliers({ sigma2, count, seed }) {
+    const generator = dataSession.generator;
     if (!generator) throw new Error('Fit the generator first.');
     const set = generator.sample(count, sigma2, new Random(seed));
     set.name = `PPCA outliers σ²=${sigma2}`;
@@ -326,7 +301,7 @@ export const dataApi: DataWorkerApi = {
         () => false,
       );
     }
-    sets.set('outliers', { key: 'outliers', role: 'outliers', set, cached });
+    dataSession.put({ key: 'outliers', role: 'outliers', set, cached });
     return summarise();
   },
 
@@ -337,6 +312,7 @@ export const dataApi: DataWorkerApi = {
   },
 
   async sampleThumbnails(sigma2, count, seed) {
+    const generator = dataSession.generator;
     if (!generator) throw new Error('Fit the generator first.');
     return thumbsOf(generator.sample(count, sigma2, new Random(seed)), count);
   },
@@ -353,7 +329,7 @@ export const dataApi: DataWorkerApi = {
   },
 
   async remove(key) {
-    sets.delete(key);
+    dataSession.remove(key);
     if (cacheAvailable()) await cacheDelete(key).catch(() => undefined);
     return summarise();
   },
@@ -365,11 +341,11 @@ export const dataApi: DataWorkerApi = {
   },
 
   async setLimits(patch) {
-    limits = { ...limits, ...patch };
+    dataSession.limits = { ...dataSession.limits, ...patch };
     return summarise();
   },
 
   cancel() {
-    job?.abort();
+    dataSession.cancelJob();
   },
 };

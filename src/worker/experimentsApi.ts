@@ -7,12 +7,12 @@ import type { ResultRow, Scalar, ScaleName } from '../experiments/types';
 import { APP_VERSION } from '../experiments/version';
 import { createWrnEnvironment } from '../experiments/wrnEnvironment';
 import { registerWasmTrainingKernels } from '../models/wasmKernels';
-import type { WideResNet } from '../models/wrn';
+import { throttle } from '../train/throttle';
 import { claimJob, releaseJob } from './jobs';
 import { toyCellPool, toyGridWorkerCount } from './toyCellPool';
 import { trainApi } from './trainApi';
 import { currentTrainingData } from './trainData';
-import { fetchPretrained } from './trainSession';
+import { fetchPretrained, type LoadedWeights } from './trainSession';
 
 export interface ExperimentRunRequest {
   specId: string;
@@ -48,38 +48,39 @@ export interface ExperimentsWorkerApi {
 }
 
 const BASE = `${self.location.origin}${import.meta.env.BASE_URL}`;
-let template: Promise<WideResNet> | null = null;
+let template: Promise<LoadedWeights> | null = null;
 let running: { controller: AbortController; control: RunControl } | null = null;
 
-/** The environment of WRN cells in the worker: the Data panel's sets and the bundled pretrained WRN-16-2. */
+/** The bundled pretrained WRN-16-2 with its manifest's normalisation, fetched once. */
+function pretrained(): Promise<LoadedWeights> {
+  template ??= fetchPretrained(BASE, 0.3).then((w) => {
+    if (w) return w;
+    template = null;
+    throw new Error(
+      'The pretrained WRN-16-2 (public/models/wrn-16-2-cifar10/) is missing: cells start from it.',
+    );
+  });
+  return template;
+}
+
+/**
+ * The environment of WRN cells in the worker: the Data panel's sets, normalised as the start model's manifest
+ * says, and the bundled pretrained WRN-16-2.
+ */
 const environment = createWrnEnvironment({
   async data() {
     const d = currentTrainingData();
     if (!d) throw new Error('No CIFAR-10 train and test split is loaded: load them in the Data panel first.');
-    return d;
+    const norm = (await pretrained()).normalization;
+    return norm ? { ...d, normalization: norm } : d;
   },
-  template() {
-    template ??= fetchPretrained(BASE, 0.3).then((m) => {
-      if (m) return m;
-      template = null;
-      throw new Error(
-        'The pretrained WRN-16-2 (public/models/wrn-16-2-cifar10/) is missing: cells start from it.',
-      );
-    });
-    return template;
-  },
+  template: async () => (await pretrained()).model,
 });
 
 /** At most one message per 200 ms, but every cell boundary (current = null) at once. */
 function throttled(send: (p: ExperimentProgress) => void): (p: ExperimentProgress) => void {
-  let last = 0;
-  return (p) => {
-    const now = performance.now();
-    if (p.current === null || now - last >= 200) {
-      last = now;
-      send(p);
-    }
-  };
+  const limited = throttle(send, 200);
+  return (p) => limited(p, p.current === null);
 }
 
 export const experimentsApi: ExperimentsWorkerApi = {

@@ -19,33 +19,11 @@ import {
   type AnyToyRun,
   type ToyEngine,
 } from '../train/toy/engines';
-import type { MlpWeights } from '../models/mlp';
 
 import type { ToyFrame, ToyWorkerApi } from './toyTypes';
+import { throttle } from '../train/throttle';
+import { EPSILON_ONLY_KEYS, RetrainMemo } from '../train/toy/retrainMemo';
 export type { ToyDataView, ToyFrame, ToyWorkerApi } from './toyTypes';
-
-/** Keys whose change leaves the ε = 0 pane valid. */
-const EPSILON_ONLY_KEYS: readonly (keyof ToyParams)[] = [
-  'epsilon',
-  'live',
-  'showOutliers',
-  'showArrows',
-  'showTest',
-  'grid',
-  'toyBackend',
-];
-
-/** Display-only keys (left out of the retrain memo's key). */
-const DISPLAY_KEYS: readonly (keyof ToyParams)[] = [
-  'live',
-  'showOutliers',
-  'showArrows',
-  'showTest',
-  'grid',
-  'toyBackend',
-];
-/** Retrained states kept (~18 kB each at 2-64-64-K). */
-const RETRAIN_MEMO_SIZE = 64;
 
 const yieldToMessages = () => new Promise<void>((r) => setTimeout(r, 0));
 
@@ -65,7 +43,7 @@ class ToySession implements ToyWorkerApi {
    * retrain would reach instead of training again. Cleared when data or model are rebuilt.
    */
   private baselineEval: { key: string; ev: ToyEvaluation } | null = null;
-  private memo = new Map<string, { weights: MlpWeights; steps: number; loss: number }>();
+  private memo = new RetrainMemo();
 
   async init(backend: BackendName): Promise<BackendInfo> {
     const unavailable = backend === 'wasm' ? fastEngineUnavailable() : 'not chosen';
@@ -176,16 +154,12 @@ class ToySession implements ToyWorkerApi {
       await yieldToMessages();
       if (gen !== this.generation) return null;
     }
-    for (const r of runs) {
-      this.memo.delete(keyOf(r.settings.epsilon));
-      this.memo.set(keyOf(r.settings.epsilon), {
+    for (const r of runs)
+      this.memo.put(keyOf(r.settings.epsilon), {
         weights: r.model.getWeights(),
         steps: r.steps,
         loss: r.lastLoss,
       });
-      // Oldest first in a Map's order.
-      if (this.memo.size > RETRAIN_MEMO_SIZE) this.memo.delete(this.memo.keys().next().value!);
-    }
     this.baselineFresh = true;
     const frame = this.makeFrame(true, t0, known);
     frame.cached = cached;
@@ -215,9 +189,7 @@ class ToySession implements ToyWorkerApi {
 
   /** The memo key of a retrain at `epsilon` under the current settings and data. */
   private memoKey(epsilon: number): string {
-    const p: Partial<ToyParams> = { ...this.params!, epsilon };
-    for (const k of DISPLAY_KEYS) delete p[k];
-    return `${this.dataVersion}|${JSON.stringify(p)}`;
+    return RetrainMemo.key(this.params!, epsilon, this.dataVersion);
   }
 
   async play(onFrame: (f: ToyFrame) => void, frameMs = 150, known = -1) {
@@ -252,17 +224,12 @@ class ToySession implements ToyWorkerApi {
   async sweep(onProgress: (points: SweepPoint[], done: number, total: number) => void) {
     const gen = ++this.generation;
     this.need();
-    let last = 0;
+    const report = throttle((a: Parameters<typeof onProgress>) => onProgress(...a), 200);
     return epsilonSweep(this.data!, this.params!, {
       engine: this.engine,
       shouldStop: () => gen !== this.generation,
       pause: yieldToMessages,
-      onPoint: (points, done, total) => {
-        if (done === total || performance.now() - last > 200) {
-          onProgress(points, done, total);
-          last = performance.now();
-        }
-      },
+      onPoint: (points, done, total) => report([points, done, total], done === total),
     });
   }
 

@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as Comlink from 'comlink';
 import type { WideResNet } from '../models/wrn';
-import { countTrainableParameters } from '../models/wrn';
 import { registerWasmTrainingKernels } from '../models/wasmKernels';
 import { assertClassesAgree, classNamesFor, headClassesOfState } from '../train/agreement';
 import type { CheckpointMeta, CurvePoint } from '../train/checkpoint';
 import type { CheckpointCadence } from '../train/checkpointCadence';
-import { JobGuard } from '../train/jobGuard';
+import { ModelSession } from '../train/modelSession';
 import { resumeProblems } from '../train/resumeCheck';
 import type { StorageEstimate } from '../train/storageErrors';
 import type { ExperimentConfig } from '../train/config';
@@ -18,17 +17,11 @@ import type { TrainingData } from '../train/types';
 import type { Sgd } from '../train/optim/sgd';
 import { IdbCheckpointStore, storageEstimate } from './idbCheckpoints';
 import { activeJob } from './jobs';
-import {
-  currentTrainingData,
-  describeData,
-  CLASS_NAMES,
-  WRN_NORMALIZATION,
-  type DataStatus,
-} from './trainData';
+import { currentTrainingData, describeData, CLASS_NAMES, type DataStatus } from './trainData';
 import {
   fetchPretrained,
   makeOptimizer,
-  modelFromFile,
+  weightsFromFile,
   newWrn,
   presetOf,
   type ModelInfo,
@@ -104,49 +97,37 @@ export interface TrainWorkerApi {
 
 const BASE = `${self.location.origin}${import.meta.env.BASE_URL}`;
 const store = new IdbCheckpointStore();
-let model: WideResNet | null = null;
-let modelInfo: ModelInfo | null = null;
-let trainer: Trainer | null = null;
-let lastConfig: ExperimentConfig | null = null;
-let lastMetrics: EvaluationResult | null = null;
+/** The worker's model, run and job state (src/train/modelSession.ts; Node tests reach the same object). */
+const session = new ModelSession();
+const guard = session.guard;
+const runDetail = () => session.runDetail();
 let deviceLost: string | null = null;
-let modelVersion = 0;
 
-/** The loaded model for other worker areas (analyses), with its version and the method that trained it. */
+/**
+ * The loaded model for other worker areas (analyses), with its version, the method that trained it and the
+ * data it reads, normalised as its manifest says.
+ */
 export function currentModel(): {
   model: WideResNet;
   info: ModelInfo;
   version: number;
   method: string | null;
 } | null {
-  if (!model || !modelInfo) return null;
-  const method = modelInfo.source === 'trained' ? (lastConfig?.method ?? null) : null;
-  return { model, info: modelInfo, version: modelVersion, method };
+  const { model, info } = session;
+  if (!model || !info) return null;
+  const method = info.source === 'trained' ? (session.lastConfig?.method ?? null) : null;
+  return { model, info, version: session.version, method };
+}
+
+/** The Data panel's sets with the loaded model's input normalisation (null while no ID split is loaded). */
+export function dataForCurrentModel(): TrainingData | null {
+  const d = currentTrainingData();
+  return d ? session.dataForModel(d) : null;
 }
 
 /** True while a training run holds the model. */
 export function trainingRunning(): boolean {
-  return trainer !== null;
-}
-/** One job at a time: state-changing calls are refused with a clear message while a run or evaluation goes. */
-const guard = new JobGuard();
-let lastProgress: TrainProgress | null = null;
-/** Id of the run being trained (set before its first step, cleared when it ends). */
-let runningId: string | null = null;
-const runDetail = () =>
-  lastProgress ? `${lastProgress.runId}, step ${lastProgress.step} of ${lastProgress.totalSteps}` : '';
-
-function setModel(m: WideResNet, source: ModelInfo['source'], detail: string): void {
-  if (model && model !== m) model.dispose();
-  modelVersion++;
-  model = m;
-  modelInfo = {
-    preset: presetOf(m.config.depth, m.config.widenFactor),
-    source,
-    detail,
-    parameters: countTrainableParameters(m),
-    classes: m.config.numClasses,
-  };
+  return session.trainer !== null;
 }
 
 function watchDevice(): void {
@@ -154,24 +135,22 @@ function watchDevice(): void {
   const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
   device?.lost.then((info) => {
     deviceLost = `The GPU device was lost (${info.reason}: ${info.message}).`;
-    trainer?.cancel();
+    session.trainer?.cancel();
   });
 }
 
 async function status(): Promise<TrainStatus> {
   const checkpoints = await store.list().catch(() => []);
+  const d = currentTrainingData();
   return {
-    data: (() => {
-      const d = currentTrainingData();
-      return d ? describeData(d) : null;
-    })(),
-    model: modelInfo,
-    modelVersion,
-    checkpoint: checkpoints.find((c) => c.step < c.totalSteps && c.id !== runningId) ?? null,
+    data: d ? describeData(d) : null,
+    model: session.info,
+    modelVersion: session.version,
+    checkpoint: checkpoints.find((c) => c.step < c.totalSteps && c.id !== session.runningId) ?? null,
     checkpoints,
     storage: await storageEstimate(),
-    running: trainer !== null,
-    runningId,
+    running: session.trainer !== null,
+    runningId: session.runningId,
   };
 }
 
@@ -182,21 +161,21 @@ async function runTrainer(
 ): Promise<TrainProgress> {
   // Stock tfjs-wasm has no Conv2DBackpropFilter; the WRN engineer's forward-conv version fills it (idempotent).
   if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
-  trainer = t;
-  runningId = t.runId;
+  session.trainer = t;
+  session.runningId = t.runId;
   deviceLost = null;
   watchDevice();
   const tick = throttled(onUpdate);
   t.setProgressListener((p, point) => {
-    lastProgress = p;
+    session.lastProgress = p;
     tick.push(p, point);
   });
   let final: TrainProgress;
   try {
     final = await t.run();
   } finally {
-    trainer = null;
-    runningId = null;
+    session.trainer = null;
+    session.runningId = null;
     optimizer.dispose(); // momentum buffers live in the checkpoint; a resume builds a new optimizer
   }
   if (deviceLost)
@@ -205,46 +184,29 @@ async function runTrainer(
       status: 'error',
       error: `${deviceLost} Reload the page to resume from the checkpoint of step ${final.checkpointStep}.`,
     };
-  if (final.step > 0) modelVersion++;
-  if (final.step > 0 && modelInfo) {
-    const how = final.status === 'completed' ? '' : `, ${final.status}`;
-    const detail = `${t.config.method}, ${final.step} of ${final.totalSteps} steps${how}`;
-    modelInfo = { ...modelInfo, source: 'trained', detail };
-  }
+  session.finishRun(final, t.config.method);
   tick.push(final, null);
   tick.stop();
   return final;
 }
 
 function requireData(): TrainingData {
-  const d = currentTrainingData();
+  const d = dataForCurrentModel();
   if (!d) throw new Error('No CIFAR-10 train and test split is loaded yet: load them in the Data panel.');
   return d;
 }
-function requireModel(): WideResNet {
-  if (!model)
-    throw new Error(
-      'No model is loaded: load the pretrained model, import weights or start CE pre-training.',
-    );
-  return model;
-}
 
 function manifest(m: WideResNet): WeightsManifest {
-  const metrics: Record<string, number> = {};
-  if (lastMetrics) {
-    metrics.testAccuracy = lastMetrics.accuracy;
-    for (const [set, byDet] of Object.entries(lastMetrics.metrics))
-      for (const [det, v] of Object.entries(byDet)) metrics[`AUROC ${det} ${set}`] = v.AUROC;
-  }
+  const last = session.lastConfig;
   return {
     format: 'aoe-playground-model',
     version: 1,
     architecture: m.config,
-    normalization: WRN_NORMALIZATION,
+    normalization: session.normalization,
     classes: classNamesFor(m.config.numClasses, currentTrainingData()?.train.classNames ?? CLASS_NAMES),
-    training: lastConfig ? { ...lastConfig } : null,
-    seed: lastConfig?.seed ?? null,
-    metrics,
+    training: last ? { ...last } : null,
+    seed: last?.seed ?? null,
+    metrics: session.manifestMetrics(),
     createdAt: new Date().toISOString(),
   };
 }
@@ -253,20 +215,20 @@ export const trainApi: TrainWorkerApi = {
   status,
   async loadPretrained() {
     guard.refuse('load the pretrained model');
-    const m = await fetchPretrained(BASE, 0.3);
+    const w = await fetchPretrained(BASE, 0.3);
     guard.refuse('load the pretrained model'); // a run may have started while it downloaded
-    if (!m)
+    if (!w)
       return {
         status: await status(),
         message: `No pretrained model found in public/${'models/wrn-16-2-cifar10/'} yet: import weights or pre-train with CE.`,
       };
-    setModel(m, 'pretrained', 'CIFAR-10 WRN-16-2 from public/');
+    session.setModel(w.model, 'pretrained', 'CIFAR-10 WRN-16-2 from public/', w.normalization);
     return { status: await status(), message: 'Pretrained WRN-16-2 loaded.' };
   },
   async newModel(preset, seed, dropRate) {
     guard.refuse('create a new model');
     const classes = currentTrainingData()?.numClasses ?? 10; // the head fits the loaded ID data
-    setModel(
+    session.setModel(
       newWrn(preset, seed, dropRate, classes),
       'scratch',
       `random init, seed ${seed}, ${classes} classes`,
@@ -278,17 +240,12 @@ export const trainApi: TrainWorkerApi = {
     const release = guard.begin('training', 'start a second run', runDetail);
     try {
       const d = requireData();
-      let m = requireModel();
-      assertClassesAgree(m.config.numClasses, [d.train, d.test], 'train');
-      if (m.config.dropRate !== config.dropRate) {
-        const state = m.getState();
-        const preset = presetOf(m.config.depth, m.config.widenFactor);
-        const fresh = newWrn(preset, 0, config.dropRate, m.config.numClasses);
-        fresh.setState(state);
-        tf.dispose([...state.tensors.values()]);
-        setModel(fresh, modelInfo!.source, modelInfo!.detail);
-        m = fresh;
-      }
+      const current = session.requireModel();
+      assertClassesAgree(current.config.numClasses, [d.train, d.test], 'train');
+      const preset = presetOf(current.config.depth, current.config.widenFactor);
+      const m = session.withDropRate(config.dropRate, (classes) =>
+        newWrn(preset, 0, config.dropRate, classes),
+      );
       const runId = `run-${Date.now()}`;
       const optimizer = makeOptimizer(m, config);
       let t: Trainer;
@@ -298,8 +255,8 @@ export const trainApi: TrainWorkerApi = {
         optimizer.dispose();
         throw err;
       }
-      lastConfig = { ...config };
-      lastProgress = null;
+      session.lastConfig = { ...config };
+      session.lastProgress = null;
       return await runTrainer(t, optimizer, onUpdate);
     } finally {
       release();
@@ -312,7 +269,7 @@ export const trainApi: TrainWorkerApi = {
       const id = runId ?? (await status()).checkpoint?.id;
       const cp = id ? await store.load(id) : null;
       if (!cp) throw new Error('There is no checkpoint to resume.');
-      const d = currentTrainingData();
+      const d = dataForCurrentModel();
       const { blocking } = resumeProblems(cp, d);
       if (blocking.length) throw new Error(`Cannot resume ${cp.id} yet: ${blocking.join(' ')}`);
       const classes = headClassesOfState(cp.modelState.tensors) ?? 10;
@@ -329,9 +286,9 @@ export const trainApi: TrainWorkerApi = {
         m.dispose();
         throw err;
       }
-      setModel(m, 'checkpoint', `checkpoint of ${cp.id} at step ${cp.step}`);
-      lastConfig = { ...cp.config };
-      lastProgress = null;
+      session.setModel(m, 'checkpoint', `checkpoint of ${cp.id} at step ${cp.step}`, session.normalization);
+      session.lastConfig = { ...cp.config };
+      session.lastProgress = null;
       guard.update('training', runDetail);
       return await runTrainer(t, optimizer, onUpdate);
     } finally {
@@ -344,17 +301,17 @@ export const trainApi: TrainWorkerApi = {
     return resumeProblems(meta, currentTrainingData());
   },
   async pause() {
-    trainer?.pause();
+    session.trainer?.pause();
   },
   async resume() {
-    trainer?.resume();
+    session.trainer?.resume();
   },
   async cancel() {
-    trainer?.cancel();
+    session.trainer?.cancel();
   },
   async discardCheckpoint(runId) {
     const id = runId ?? (await status()).checkpoint?.id;
-    if (id && id === runningId)
+    if (id && id === session.runningId)
       throw new Error(`Cannot delete the checkpoint of ${id}: that run is in progress. Cancel it first.`);
     if (id) await store.remove(id);
     return status();
@@ -362,8 +319,8 @@ export const trainApi: TrainWorkerApi = {
   async evaluate(limit) {
     const release = guard.begin('evaluation', 'evaluate', runDetail);
     try {
-      lastMetrics = await evaluate(requireModel(), requireData(), limit);
-      return lastMetrics;
+      session.lastMetrics = await evaluate(session.requireModel(), requireData(), limit);
+      return session.lastMetrics;
     } catch (err) {
       throw new Error(describeError(err));
     } finally {
@@ -371,12 +328,13 @@ export const trainApi: TrainWorkerApi = {
     }
   },
   async exportWeights(format) {
-    if (guard.running !== 'training' || lastProgress?.status !== 'paused') guard.refuse('export weights');
-    const m = requireModel();
+    if (guard.running !== 'training' || session.lastProgress?.status !== 'paused')
+      guard.refuse('export weights');
+    const m = session.requireModel();
     const state = m.getState();
     try {
       const base =
-        `${presetOf(m.config.depth, m.config.widenFactor).toLowerCase()}-${lastConfig?.method ?? 'model'}`.replace(
+        `${presetOf(m.config.depth, m.config.widenFactor).toLowerCase()}-${session.lastConfig?.method ?? 'model'}`.replace(
           /[^a-z0-9-]+/gi,
           '-',
         );
@@ -391,8 +349,8 @@ export const trainApi: TrainWorkerApi = {
   },
   async importWeights(fileName, bytes) {
     guard.refuse('import weights');
-    const m = modelFromFile(fileName, bytes, model?.config.dropRate ?? 0.3);
-    setModel(m, 'imported', fileName);
+    const w = weightsFromFile(fileName, bytes, session.model?.config.dropRate ?? 0.3);
+    session.setModel(w.model, 'imported', fileName, w.normalization);
     return status();
   },
   async bench(o) {
@@ -416,7 +374,7 @@ export const trainApi: TrainWorkerApi = {
     return { ...tf.memory(), backend: tf.getBackend() } as unknown as Record<string, unknown>;
   },
   async testLogits(n) {
-    const m = requireModel();
+    const m = session.requireModel();
     const d = requireData();
     const idx = Array.from({ length: Math.min(n, d.test.n) }, (_, i) => i);
     const pre = normalizer(d.normalization.mean, d.normalization.std);

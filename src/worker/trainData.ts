@@ -1,9 +1,7 @@
 import { CIFAR10_CLASSES } from '../data/cifar';
-import type { ImageSet } from '../data/imageSet';
-import { uniqueName } from '../data/uniqueNames';
 import { WRN_NORMALIZATION } from '../train/trainingSets';
 import type { TrainingData } from '../train/types';
-import { getIdSet, getOodSets, getTrainingOutliers } from './dataApi';
+import { dataSession } from './dataApi';
 
 /** Summary of the loaded data for the UI. */
 export interface DataStatus {
@@ -23,32 +21,11 @@ export { WRN_NORMALIZATION };
 
 /**
  * Training data from the worker's `data` namespace (what the Data panel loaded): ID train + test, the current
- * training outliers and all OOD test sets. Rebuilt only when one of those sets changes identity.
+ * training outliers and all OOD test sets (src/train/dataSession.ts; rebuilt only when a set changes identity).
  * @returns null while the ID train or test split is missing.
  */
-let cached: { key: unknown[]; data: TrainingData } | null = null;
 export function currentTrainingData(): TrainingData | null {
-  const train = getIdSet('train');
-  const test = getIdSet('test');
-  if (!train || !test) return null;
-  const outliers = getTrainingOutliers();
-  const ood = getOodSets();
-  const key = [train, test, outliers, ...ood];
-  if (cached && cached.key.length === key.length && cached.key.every((k, i) => k === key[i]))
-    return cached.data;
-  const oodTests: Record<string, ImageSet> = {};
-  // names are made unique when sets are loaded; this guards the keying evaluation reports by
-  for (const s of ood) oodTests[uniqueName(s.name, Object.keys(oodTests))] = s;
-  const data: TrainingData = {
-    train,
-    test,
-    outliers,
-    oodTests,
-    normalization: WRN_NORMALIZATION,
-    numClasses: train.classNames?.length ?? 10,
-  };
-  cached = { key, data };
-  return data;
+  return dataSession.trainingData();
 }
 
 export function describeData(d: TrainingData): DataStatus {

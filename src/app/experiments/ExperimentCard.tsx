@@ -2,6 +2,8 @@ import { useMemo } from 'react';
 import { planCells } from '../../experiments/grid';
 import type { ExperimentSpec, ResultRow, Scalar, ScaleName } from '../../experiments/types';
 import { CardFigures } from './CardFigures';
+import { CellCompare } from './CellCompare';
+import { CellScoresList } from './CellScoresList';
 import { RowsTable } from './RowsTable';
 import { RunAtScale } from './RunAtScale';
 import { seedsGrid } from '../../experiments/seeds';
@@ -98,6 +100,7 @@ export function ExperimentCard(props: { spec: ExperimentSpec }) {
     () => (extraGrid ? planCells(spec, settings.scale, extraGrid).length : null),
     [spec, settings.scale, extraGrid],
   );
+  const mineRows = useMemo(() => userRows.filter((r) => r.experiment === spec.id), [userRows, spec.id]);
   const scales = Object.keys(spec.scales) as ScaleName[];
   const idBase = `exp-${spec.id}`;
   return (
@@ -209,7 +212,11 @@ export function ExperimentCard(props: { spec: ExperimentSpec }) {
       {settings.view === 'figure' ? (
         <CardFigures spec={spec} rows={rows} userRows={userRows} />
       ) : (
-        <RowsTable rows={rows} />
+        <>
+          <CellCompare experiment={spec.id} rows={rows} />
+          <CellScoresList experiment={spec.id} rows={mineRows} />
+          <RowsTable rows={rows} />
+        </>
       )}
       <RunAtScale spec={spec} scale={settings.scale} extraGrid={extraGrid} />
     </article>

@@ -1,5 +1,6 @@
 import { cellLabel } from '../../experiments/run';
 import type { ResultRow } from '../../experiments/types';
+import { TableHead } from './TableHead';
 
 const LIMIT = 400;
 
@@ -14,25 +15,19 @@ export function RowsTable(props: { rows: ResultRow[] }) {
         </p>
       )}
       <table className="exp-table" data-testid="exp-rows">
-        <thead>
-          <tr>
-            {[
-              'grid point',
-              'seed',
-              'detector',
-              'set',
-              'metric',
-              'value (%)',
-              'epoch',
-              'source',
-              'finished',
-            ].map((h) => (
-              <th scope="col" key={h}>
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead
+          columns={[
+            'grid point',
+            'seed',
+            'detector',
+            'set',
+            'metric',
+            'value (%)',
+            'epoch',
+            'source',
+            'finished',
+          ]}
+        />
         <tbody>
           {rows.map((r, i) => (
             <tr key={i}>

@@ -7,6 +7,7 @@ import { rowsToCsv } from '../../experiments/csv';
 import { EXPERIMENTS, experimentById } from '../../experiments/registry';
 import { toResultsFile } from '../../experiments/results';
 import type { ResultRow, ScaleName } from '../../experiments/types';
+import { useCellScoresStore } from './cellScoresStore';
 import { useExperimentsStore } from './store';
 
 export interface ExperimentsScriptingApi {
@@ -21,6 +22,8 @@ export interface ExperimentsScriptingApi {
   rows(id?: string): ResultRow[];
   /** A spec's rows as 'csv' | 'json' (aoe-results) text, or the figure's plotted numbers ('figure-csv'). */
   export(id: string, format: 'csv' | 'json' | 'figure-csv'): string;
+  /** A finished cell's per-sample scores as aoe-cell-scores CSV (README "Per-sample scores"). */
+  scores(cellKey: string, scale: string): Promise<string>;
   /** Import results text (aoe-results JSON or CSV); returns the number of rows. */
   import(text: string, name?: string): Promise<number>;
   /** Delete your stored rows of a spec. */
@@ -63,6 +66,7 @@ export function installExperimentsApi(): void {
       if (format === 'json') return JSON.stringify(toResultsFile(rows, 'AOE Playground (browser)'));
       return figureCsv(experimentById(id), rows);
     },
+    scores: (cellKey, scale) => useCellScoresStore.getState().csv(cellKey, scale),
     import: (text, name = 'script') => useExperimentsStore.getState().importFiles([{ name, text }]),
     clear: (id) => useExperimentsStore.getState().clearExperiment(id),
   };

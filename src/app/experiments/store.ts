@@ -16,6 +16,8 @@ import { computeWorker } from '../workerClient';
 import { toyWorker } from '../toy/toyClient';
 import { useToyStore } from '../toy/toyStore';
 import { IdbResultsStore, type ActiveRun } from './idbResults';
+import { cellScoresKey, type CellScores } from '../../experiments/cellScores';
+import { useCellScoresStore } from './cellScoresStore';
 
 export const resultsStore = new IdbResultsStore();
 
@@ -118,6 +120,7 @@ export const useExperimentsStore = create<ExperimentsState>((set, get) => {
     const storeProxy = Comlink.proxy({
       rowsForCell: (cellKey: string, scale: string) => resultsStore.rowsForCell(cellKey, scale),
       add: (rows: ResultRow[]) => resultsStore.add(rows),
+      addScores: (scores: CellScores) => useCellScoresStore.getState().add(scores),
     });
     const onProgress = Comlink.proxy((p: ExperimentProgress) =>
       set((s) => (s.run ? { run: { ...s.run, progress: p } } : {})),
@@ -163,6 +166,7 @@ export const useExperimentsStore = create<ExperimentsState>((set, get) => {
     notice: null,
 
     async init() {
+      void useCellScoresStore.getState().init();
       const [rows, pending, ref] = await Promise.all([
         resultsStore.rows().catch(() => [] as ResultRow[]),
         resultsStore.activeRun().catch(() => null),
@@ -274,6 +278,9 @@ export const useExperimentsStore = create<ExperimentsState>((set, get) => {
 
     async clearExperiment(specId) {
       const n = await resultsStore.deleteExperiment(specId);
+      // Scores of cells that no remaining row refers to go too (a shared cell keeps them).
+      const left = (await resultsStore.rows()).map((r) => cellScoresKey(r.cellKey, r.scale));
+      await useCellScoresStore.getState().prune(new Set(left));
       set((s) => ({
         userRows: s.userRows.filter((r) => r.experiment !== specId),
         notice: { level: 'info', text: `Deleted ${n} stored rows of ${specId}.`, specId },

@@ -1,14 +1,25 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { thinCurve } from '../../core/curveThinning';
 import type { CurvePoint } from '../../train/checkpoint';
 
-/** At most `max` evenly spaced points (keeps the last), so long runs stay cheap to draw. */
+/**
+ * About `max` points of a long run, so it stays cheap to draw: the loss and the accuracy curve are each thinned
+ * by core's `thinCurve` (smallest visible change first, any area change allowed), and the points either keeps are
+ * drawn (first and last always).
+ */
 function thin(points: CurvePoint[], max = 400): CurvePoint[] {
   if (points.length <= max) return points;
-  const stride = points.length / max;
-  const out: CurvePoint[] = [];
-  for (let i = 0; i < max; i++) out.push(points[Math.floor(i * stride)]);
-  out[out.length - 1] = points[points.length - 1];
-  return out;
+  const steps = points.map((p) => p.step);
+  const keep = new Set<number>();
+  for (const key of ['loss', 'accuracy'] as const) {
+    const t = thinCurve(
+      steps,
+      points.map((p) => p[key]),
+      { maxPoints: max / 2, areaTolerance: Infinity },
+    );
+    t.indices.forEach((i) => keep.add(i));
+  }
+  return [...keep].sort((a, b) => a - b).map((i) => points[i]);
 }
 
 function Chart(props: { data: CurvePoint[]; dataKey: 'loss' | 'accuracy'; label: string; color: string }) {

@@ -2,6 +2,7 @@ import { useAppStore } from '../store';
 import { useDataStore } from '../data/dataStore';
 import { loadingText } from '../data/loadingText';
 import type { BackendName } from '../../worker/backend';
+import { StartFromControl } from './StartFrom';
 import { useTrainingStore } from './store';
 
 const BACKENDS: (BackendName | 'auto')[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
@@ -94,6 +95,7 @@ export function StatusSection(props: { busy: boolean }) {
             />
           </label>
         </div>
+        <StartFromControl busy={props.busy} />
       </section>
       <section aria-label="Backend">
         <h3>Backend</h3>

@@ -16,9 +16,11 @@ import {
   unlessWorkerDies,
 } from '../workerClient';
 import { restoreData } from '../data/dataActions';
+import { downloadBlob } from '../experiments/figureExport';
 import { requestPersistentStorage, waitForResumable } from './resumeWait';
 
 export type Phase = 'idle' | 'loading' | 'running' | 'evaluating' | 'exporting';
+export type StartFrom = 'current' | 'pretrained' | 'file';
 
 export interface TrainingState {
   status: TrainStatus | null;
@@ -50,6 +52,15 @@ export interface TrainingState {
   newModel(): Promise<void>;
   /** Back to the bundled pretrained WRN-16-2 (so OE and AOE runs start from the same weights without a reload). */
   resetToPretrained(): Promise<void>;
+  /**
+   * What each training run starts from: the weights loaded now, the bundled pretrained WRN-16-2 (reloaded before
+   * every run), or a weights file (loaded and validated before every run), so OE and AOE start from the same
+   * weights without reloading the page.
+   */
+  startFrom: StartFrom;
+  /** The file "file" starts from (its name is shown; the bytes are read before each run). */
+  startFile: File | null;
+  setStartFrom(from: StartFrom, file?: File | null): void;
   start(): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -80,16 +91,8 @@ function savedCadence(): CheckpointCadence {
 const train = () => computeWorker().train as unknown as Comlink.Remote<TrainWorkerApi>;
 const msg = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-function download(fileName: string, bytes: Uint8Array): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+const download = (fileName: string, bytes: Uint8Array): void =>
+  downloadBlob(fileName, new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
 
 export const useTrainingStore = create<TrainingState>((set, get) => {
   /** Run a worker call with a phase and turn failures into a visible error. */
@@ -257,7 +260,35 @@ export const useTrainingStore = create<TrainingState>((set, get) => {
         const r = await train().loadPretrained();
         set({ status: r.status, message: r.message, evalBefore: null, evalAfter: null });
       }),
+    startFrom: 'current',
+    startFile: null,
+    setStartFrom: (from, file) =>
+      set((s) => ({ startFrom: from, startFile: file === undefined ? s.startFile : file })),
     start: async () => {
+      const { startFrom, startFile } = get();
+      if (startFrom !== 'current') {
+        set({ phase: 'loading', error: null, message: null });
+        try {
+          if (startFrom === 'pretrained') {
+            const r = await train().loadPretrained();
+            if (!r.status.model) throw new Error(r.message);
+            set({ status: r.status });
+          } else {
+            if (!startFile)
+              throw new Error('Choose the weights file the run starts from (or another start).');
+            const bytes = new Uint8Array(await startFile.arrayBuffer());
+            const status = await train().importWeights(
+              startFile.name,
+              Comlink.transfer(bytes, [bytes.buffer]),
+            );
+            set({ status });
+          }
+          set({ evalBefore: null });
+        } catch (err) {
+          set({ phase: 'idle', error: `Could not load the start weights: ${msg(err)}` });
+          return;
+        }
+      }
       set({
         phase: 'running',
         error: null,

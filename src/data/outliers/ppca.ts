@@ -1,7 +1,8 @@
 import type { Random } from '../../core/random';
 import type { ImageSet } from '../imageSet';
 import type { OutlierGenerator } from './generator';
-import { orthonormalizeRows, symmetricEigen } from './linalg';
+import { symmetricEigen } from '../../core/linalg';
+import { orthonormalizeRows } from './linalg';
 
 /**
  * Probabilistic PCA (Tipping & Bishop 1999) of ID pixels, as a generative model for synthetic outliers.
@@ -123,11 +124,12 @@ export function fitPpca(set: ImageSet, rng: Random, opts: PpcaFitOptions = {}): 
     }
   for (let r = 0; r < k; r++)
     for (let c = r + 1; c < k; c++) b[r * k + c] = b[c * k + r] = 0.5 * (b[r * k + c] + b[c * k + r]);
-  const eig = symmetricEigen(b, k);
+  // Eigenvectors are the columns of eig.vectors (descending eigenvalues): component r = Σ_c V[c, r] · Q[c, :].
+  const eig = symmetricEigen({ data: b, rows: k, cols: k });
   const components = new Float64Array(q * d);
   for (let r = 0; r < q; r++)
     for (let c = 0; c < k; c++) {
-      const v = eig.vectors[r * k + c];
+      const v = eig.vectors.data[c * k + r];
       for (let j = 0; j < d; j++) components[r * d + j] += v * qm[c * d + j];
     }
   const eigenvalues = eig.values.slice(0, q);

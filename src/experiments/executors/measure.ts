@@ -35,3 +35,14 @@ export function scalar(
 ): Measurement {
   return { ...at, detector: '', oodSet: '', metric, value, nId, nOod: null };
 }
+
+/** Index of the largest value of each row of a row-major [rows, cols] matrix (the predicted class). */
+export function argmaxRows(m: { data: ArrayLike<number>; rows: number; cols: number }): Int32Array {
+  const out = new Int32Array(m.rows);
+  for (let i = 0; i < m.rows; i++) {
+    let best = 0;
+    for (let k = 1; k < m.cols; k++) if (m.data[i * m.cols + k] > m.data[i * m.cols + best]) best = k;
+    out[i] = best;
+  }
+  return out;
+}

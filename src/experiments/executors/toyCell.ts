@@ -14,7 +14,8 @@ import { macrotask } from '../../train/interrupt';
 import { canonicalMethodConfig } from '../../train/methods';
 import type { CellExecutor, Measurement } from '../run';
 import type { RunConfig } from '../types';
-import { ood, scalar, type MetricsByDetector } from './measure';
+import { ID_SET, scoresOfEvaluation } from '../cellScores';
+import { argmaxRows, ood, scalar, type MetricsByDetector } from './measure';
 
 /** Toy detectors: the MLP exposes logits only, so the logit-based four. */
 export const TOY_DETECTORS = ['MSP', 'MaxLogit', 'EBO', 'KLMatching'] as const;
@@ -70,11 +71,13 @@ export const toyExecutor: CellExecutor = async (config, ctx) => {
     const sets: Record<string, Float32Array> = { near: data.testNear, far: data.testFar };
     const wantedSets = ctx.spec.evaluate.oodSets;
     const byDetector: MetricsByDetector = {};
+    const kept: Record<string, Record<string, Float32Array>> = {};
     for (const name of ctx.spec.evaluate.detectors) {
       const det = toyDetector(name);
       det.fit?.({ logits: trainLogits, labels: data.train.y });
       const idScores = det.score({ logits: idLogits });
       byDetector[name] = {};
+      kept[name] = { [ID_SET]: idScores };
       for (const [setName, pts] of Object.entries(sets)) {
         if ((wantedSets !== 'all' && !wantedSets.includes(setName)) || pts.length === 0) continue;
         const oodScores = det.score({ logits: logitsOf(run, pts) });
@@ -83,11 +86,13 @@ export const toyExecutor: CellExecutor = async (config, ctx) => {
         scores.set(oodScores, idScores.length);
         const m = oodMetrics(scores, new Uint8Array(scores.length).fill(1, idScores.length));
         byDetector[name][setName] = { ...m, nId: idScores.length, nOod: oodScores.length };
+        kept[name][setName] = oodScores;
       }
     }
     out.push(...ood(byDetector, metrics, at));
     ctx.onProgress({ fraction: 1, message: 'evaluated' });
-    return { measurements: out, setting: 'toy' };
+    const scores = scoresOfEvaluation(kept, data.testId.y, argmaxRows(idLogits));
+    return { measurements: out, setting: 'toy', scores };
   } finally {
     run.dispose();
   }

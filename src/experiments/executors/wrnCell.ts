@@ -15,6 +15,7 @@ import type { ImageSet, TrainingData } from '../../train/types';
 import type { ImageClassifier } from '../../models/types';
 import type { CellContext, CellExecutor, CellOutcome, Measurement } from '../run';
 import type { EvaluateSpec, RunConfig } from '../types';
+import { scoresOfEvaluation, type ScoresOfCell } from '../cellScores';
 import { ood, scalar } from './measure';
 
 /** What a WRN cell needs from its surface (worker: the loaded data; Node: public/data; tests: fixtures). */
@@ -44,8 +45,9 @@ async function measure(
   epoch: number | null,
   ctx: CellContext,
   onFraction: (f: number, msg: string) => void,
-): Promise<Measurement[]> {
-  if (evaluate.attack) return measureAttack(model, data, c, evaluate, epoch, ctx, onFraction);
+): Promise<{ measurements: Measurement[]; scores?: ScoresOfCell }> {
+  if (evaluate.attack)
+    return { measurements: await measureAttack(model, data, c, evaluate, epoch, ctx, onFraction) };
   const ev = await evaluateDetectors(model, data, {
     detectors: evaluate.detectors as readonly DetectorKey[],
     oodSets: evaluate.oodSets,
@@ -53,11 +55,15 @@ async function measure(
     fitLimit: c.fitLimit,
     signal: ctx.control.signal,
     onProgress: onFraction,
+    keepScores: true,
   });
   const at = { epoch, budget: null };
   const out = ood(ev.metrics, evaluate.metrics, at);
   if (evaluate.metrics.includes('ACC')) out.unshift(scalar('ACC', ev.accuracy, ev.testCount, at));
-  return out;
+  const labels = data.test.labels;
+  const scores =
+    ev.scores && ev.predicted && labels ? scoresOfEvaluation(ev.scores, labels, ev.predicted) : undefined;
+  return { measurements: out, scores };
 }
 
 /**
@@ -121,6 +127,8 @@ export function createWrnExecutor(env: WrnEnvironment): CellExecutor {
     const model = await env.startModel(c);
     const optimizer = sgdForConfig(model.trainableVariables(), c);
     const measurements: Measurement[] = [];
+    // Per-sample scores of the latest clean evaluation (the final model's, which the rows without epoch show).
+    let scores: ScoresOfCell | undefined;
     // Work split for progress: each evaluation counts as one epoch of training.
     const evals = evaluate.everyEpoch ? c.epochs + 1 : 1;
     const units = c.epochs + evals;
@@ -129,7 +137,8 @@ export function createWrnExecutor(env: WrnEnvironment): CellExecutor {
       const m = await measure(model, data, c, evaluate, epoch, ctx, (f, msg) =>
         ctx.onProgress({ fraction: (unitsDone + f) / units, message: `${label}: ${msg}` }),
       );
-      measurements.push(...m);
+      measurements.push(...m.measurements);
+      scores = m.scores;
       unitsDone++;
     };
     try {
@@ -168,7 +177,7 @@ export function createWrnExecutor(env: WrnEnvironment): CellExecutor {
         for (const m of measurements.filter((x) => x.epoch === c.epochs))
           measurements.push({ ...m, epoch: null });
       }
-      return { measurements, setting: c.setting };
+      return { measurements, setting: c.setting, scores };
     } finally {
       optimizer.dispose();
       model.dispose();

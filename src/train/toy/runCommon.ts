@@ -1,5 +1,6 @@
 /** What both toy-run engines (the fast WebAssembly one and the tfjs reference) share: settings, schedule, seeds. */
 import { Random } from '../../core/random';
+import { cosineAnnealingSchedule } from '../../core/schedules';
 import { initMlpWeights, type MlpConfig, type MlpWeights } from '../../models/mlp';
 import type { ToyData } from './data';
 import type { ToyParams } from './params';
@@ -56,10 +57,13 @@ export function runStreams(seed: number): { batchRng: Random; perturbRng: Random
   return { batchRng, perturbRng: r.fork() };
 }
 
-/** Learning rate of step `step` (0-based): constant, or cosine-annealed from lr to 0 over `s.steps`. */
+/**
+ * Learning rate of step `step` (0-based): constant, or cosine-annealed from lr to 0 over `s.steps` (the WRN's
+ * `cosineAnnealingSchedule` with lrMin = 0, held at 0 after the last step).
+ */
 export function toyLrAt(s: ToyTrainSettings, step: number, constant: boolean): number {
-  if (constant || s.schedule !== 'cosine') return s.lr;
-  return 0.5 * s.lr * (1 + Math.cos((Math.PI * Math.min(step, s.steps)) / s.steps));
+  if (constant || s.schedule !== 'cosine' || !(s.steps > 0)) return s.lr;
+  return cosineAnnealingSchedule(s.lr, s.steps, 0)(Math.min(step, s.steps));
 }
 
 /**
