@@ -8,7 +8,7 @@ describe('the toy retrain memo', () => {
   it('keys on training settings, ε and data version, not on display settings', () => {
     const p = defaultToyParams();
     const k = RetrainMemo.key(p, 0.5, 1);
-    expect(RetrainMemo.key({ ...p, showArrows: !p.showArrows, grid: p.grid + 10 }, 0.5, 1)).toBe(k);
+    expect(RetrainMemo.key({ ...p, showArrows: 1 - p.showArrows, grid: p.grid + 10 }, 0.5, 1)).toBe(k);
     expect(RetrainMemo.key(p, 0.4, 1)).not.toBe(k);
     expect(RetrainMemo.key(p, 0.5, 2)).not.toBe(k);
     expect(RetrainMemo.key({ ...p, lambda: p.lambda + 0.1 }, 0.5, 1)).not.toBe(k);
