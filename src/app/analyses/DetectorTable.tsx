@@ -36,8 +36,8 @@ export function DetectorTable(props: { table: DetectorTableResult }) {
       >
         {t.final ? (
           <>
-            <strong>Full table</strong> ({t.stages > 1 ? `table ${t.stage} of ${t.stages}` : 'one pass'}
-            ):{' '}
+            <strong>{t.limit > 0 ? `Table of the first ${t.limit} images per set` : 'Full table'}</strong>
+            {t.stages > 1 ? ` (table ${t.stage} of ${t.stages})` : ''}:{' '}
           </>
         ) : (
           <>
@@ -48,8 +48,9 @@ export function DetectorTable(props: { table: DetectorTableResult }) {
           </>
         )}
         {setCounts(t)}. ID test accuracy <strong>{(100 * t.accuracy).toFixed(2)}%</strong> on {t.testCount}{' '}
-        images; Mahalanobis, ViM, KL-Matching, SHE and DICE are fitted on {t.fitLimit || 'all'} ID training
-        images of this model. Percent; the best mean is bold.
+        images; Mahalanobis, ViM, KL-Matching, SHE and DICE are fitted on{' '}
+        {t.fitLimit ? t.fitLimit.toLocaleString('en-US') : 'all'} ID training images of this model. Percent;
+        the best mean is bold.
       </p>
       <div className="an-tabs" role="radiogroup" aria-label="Metric">
         {METRICS.map(([k, label]) => (
