@@ -37,6 +37,8 @@ export interface BenchRow extends StepTiming {
   backend: string;
   model: string;
   peakBytes: number | null;
+  /** Chromium rows: peak RSS of the tab's renderer process (it runs the worker), sampled from /proc every 200 ms. */
+  peakRendererRssBytes?: number;
 }
 
 function table(rows: BenchRow[]): void {
@@ -149,7 +151,8 @@ test.skipIf(opt('compare', '') === '1')('bench:train', async () => {
     },
     settings: { model: preset, idBatch, outlierBatch: outBatch, repeats, warmup },
     peakMemoryNote:
-      'peakBytes: Node rows = process RSS; Chromium rows = tfjs tensor bytes in the worker (tf.memory().numBytes).',
+      'peakBytes: Node rows = process RSS; Chromium rows = tfjs tensor bytes in the worker (tf.memory().numBytes), ' +
+      'and peakRendererRssBytes = the renderer process RSS (/proc, every 200 ms) over that backend’s run.',
     aoeOverOeRatio: r,
     rows,
   };

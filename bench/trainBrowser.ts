@@ -1,5 +1,6 @@
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
+import { chromiumProcesses } from './soakProcs';
 import type { BenchRow } from './train.bench-run';
 
 /**
@@ -35,15 +36,28 @@ export async function browserBench(
           timeout: 60_000,
         });
         const detail = (await page.getByTestId('backend-badge').textContent()) ?? backend;
-        const timings = await page.evaluate(
-          (o) =>
-            (
-              globalThis as unknown as { __aoeTrain: { bench(o: unknown): Promise<unknown> } }
-            ).__aoeTrain.bench(o),
-          { model, idBatch: batch, outlierBatch: batch, repeats, warmup },
-        );
+        let peakRenderer = 0;
+        const sampler = setInterval(() => {
+          for (const p of chromiumProcesses())
+            if (p.kind === 'renderer') peakRenderer = Math.max(peakRenderer, p.rssBytes);
+        }, 200);
+        const timings = await page
+          .evaluate(
+            (o) =>
+              (
+                globalThis as unknown as { __aoeTrain: { bench(o: unknown): Promise<unknown> } }
+              ).__aoeTrain.bench(o),
+            { model, idBatch: batch, outlierBatch: batch, repeats, warmup },
+          )
+          .finally(() => clearInterval(sampler));
         for (const t of timings as (BenchRow & { peakBytes: number })[])
-          rows.push({ ...t, runtime: 'chromium', backend: detail.replace(/\s+/g, ' ').trim(), model });
+          rows.push({
+            ...t,
+            runtime: 'chromium',
+            backend: detail.replace(/\s+/g, ' ').trim(),
+            model,
+            peakRendererRssBytes: peakRenderer,
+          });
         console.log(`  chromium ${backend}: done`);
       } catch (err) {
         console.log(

@@ -15,4 +15,4 @@ export {
   type FgsmObjective,
   type FgsmOutlierExposureOptions,
 } from './perturbations/fgsm';
-export { odinPreprocess, type OdinOptions } from './perturbations/odin';
+export { odinPredicted, odinPreprocess, type OdinOptions } from './perturbations/odin';

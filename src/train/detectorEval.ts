@@ -58,6 +58,8 @@ export interface SetOutputs {
 export interface OutputOptions {
   /** Only the first `limit` images (0 = all). */
   limit?: number;
+  /** These images of the set, in this order (overrides `limit`). */
+  indices?: ArrayLike<number>;
   batchSize?: number;
   signal?: AbortSignal;
   /** Called after every batch with (images done, images total). */
@@ -71,7 +73,8 @@ export async function setOutputs(
   preprocess: (x: tf.Tensor) => tf.Tensor,
   o: OutputOptions = {},
 ): Promise<SetOutputs> {
-  const n = o.limit && o.limit > 0 ? Math.min(o.limit, set.n) : set.n;
+  const n = o.indices ? o.indices.length : o.limit && o.limit > 0 ? Math.min(o.limit, set.n) : set.n;
+  const at = (i: number) => (o.indices ? o.indices[i] : i);
   const bs = o.batchSize ?? 200;
   const c = model.config.numClasses;
   let d = 0;
@@ -80,7 +83,7 @@ export async function setOutputs(
   const predicted = new Int32Array(n);
   for (let start = 0; start < n; start += bs) {
     o.signal?.throwIfAborted();
-    const idx = Array.from({ length: Math.min(bs, n - start) }, (_, i) => start + i);
+    const idx = Array.from({ length: Math.min(bs, n - start) }, (_, i) => at(start + i));
     const [l, f] = tf.tidy(() => {
       const x = preprocess(toImageTensor(gatherImages(set, idx, null), set)) as tf.Tensor4D;
       const out = model.forward(x, { training: false });
@@ -169,25 +172,32 @@ export function createDetector(
   }
 }
 
-/** Scores of `detector` on a set (ODIN re-runs the model on its perturbed inputs batch by batch). */
-async function scoreSet(
+/**
+ * Scores of `detector` on a set. ODIN re-runs the model on its perturbed inputs batch by batch, taking ŷ from the
+ * clean logits already in `out` (rows of `out` are the images `indices[i]`, default i).
+ */
+export async function scoreSet(
   detector: Detector,
   name: DetectorKey,
   out: SetOutputs,
   set: ImageSet,
   preprocess: (x: tf.Tensor) => tf.Tensor,
   signal?: AbortSignal,
+  indices?: ArrayLike<number>,
 ): Promise<Float32Array> {
   if (name !== 'ODIN') return detector.score({ logits: out.logits, features: out.features });
   const n = out.logits.rows;
+  const c = out.logits.cols;
   const scores = new Float32Array(n);
   const bs = 100;
   for (let start = 0; start < n; start += bs) {
     signal?.throwIfAborted();
-    const idx = Array.from({ length: Math.min(bs, n - start) }, (_, i) => start + i);
+    const len = Math.min(bs, n - start);
+    const idx = Array.from({ length: len }, (_, i) => (indices ? indices[start + i] : start + i));
     const x = tf.tidy(() => preprocess(toImageTensor(gatherImages(set, idx, null), set)));
+    const logits = { data: out.logits.data.subarray(start * c, (start + len) * c), rows: len, cols: c };
     try {
-      scores.set(detector.score({ inputs: x }), start);
+      scores.set(detector.score({ inputs: x, logits }), start);
     } finally {
       x.dispose();
     }

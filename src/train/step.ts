@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { exactSign } from '../core/sign';
 // tfjs-core alone registers no gradient functions; training needs them all.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { crossEntropy, outlierExposureLoss } from '../core/losses';
@@ -212,7 +213,7 @@ async function aoeStep(
       // Chain through the preprocessing (vector-Jacobian product), so ε stays in pixel units; an identity
       // has no op to differentiate and passes the gradient through.
       const gPix = identity ? gIn : tf.grad((px: tf.Tensor) => preprocess(px))(x, gIn);
-      const moved = tf.sub(x, tf.mul(tf.sign(gPix), config.epsilon));
+      const moved = tf.sub(x, tf.mul(exactSign(gPix), config.epsilon));
       return (config.clamp ? tf.clipByValue(moved, 0, 1) : moved) as tf.Tensor4D;
     });
   } finally {

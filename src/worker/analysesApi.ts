@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import { registerWasmTrainingKernels } from '../models/wasmKernels';
 import { evaluateAttack, type AttackKind } from '../train/attackEval';
 import { evaluateDetectors, DETECTOR_KEYS, type DetectorKey } from '../train/detectorEval';
+import { progressiveDetectorTable, type ProgressiveTable } from '../train/detectorProgressive';
 import { normalizer } from '../train/batches';
 import { ppcaOutliers } from '../train/trainingSets';
 import { summariseDetectors, type DetectorSummary } from '../train/analyses/summary';
@@ -39,6 +40,13 @@ export interface DetectorTableResult {
   testCount: number;
   limit: number;
   fitLimit: number;
+  /** Images behind this table per set ('ID' = the test set) and in the full table; final = every set complete. */
+  counts: Record<string, number>;
+  fullCounts: Record<string, number>;
+  final: boolean;
+  /** 1-based table index of the progressive sequence and its length. */
+  stage: number;
+  stages: number;
   /** OOD sets far → near. */
   oodSets: string[];
   summaries: DetectorSummary[];
@@ -65,10 +73,16 @@ export interface AttackResult {
 }
 
 export interface AnalysesWorkerApi {
-  /** All nine detectors (or a subset) on `limit` images per set; keeps the scores for ROC and histograms. */
+  /**
+   * All nine detectors (or a subset) on `limit` images per set (0 = all), progressively: a complete table from a
+   * stratified subset of `stages[0]` images per set first, refined at each further stage size to the full sets;
+   * `onTable` gets every table (the final one too, which is also the return value). Keeps the latest table's
+   * scores for ROC and histograms. The same model, data and sizes again return the finished table at once.
+   */
   detectorTable(
-    o: { limit: number; fitLimit: number; detectors?: DetectorKey[] },
+    o: { limit: number; fitLimit: number; detectors?: DetectorKey[]; stages?: number[] },
     onProgress: Progress,
+    onTable?: (t: DetectorTableResult) => void,
   ): Promise<DetectorTableResult>;
   /** ROC curves per OOD set of a detector from the last detector table's scores (thinned for drawing). */
   roc(detector: DetectorKey): Promise<{ model: AnalysedModel; curves: ({ set: string } & PlotRoc)[] }>;
@@ -89,8 +103,17 @@ export interface AnalysesWorkerApi {
 }
 
 const running = new Set<AbortController>();
-let scores: { version: number; limit: number; bySet: Record<string, Record<string, Float32Array>> } | null =
-  null;
+type TableScores = { version: number; limit: number; bySet: Record<string, Record<string, Float32Array>> };
+let scores: TableScores | null = null;
+/** The last finished table with what it was computed from (model version, data object, sizes). */
+let finished: {
+  key: string;
+  data: TrainingData;
+  result: DetectorTableResult;
+  scores: TableScores | null;
+} | null = null;
+/** Images per set of the tables before the full one (Analyses panel default). */
+export const DEFAULT_TABLE_STAGES = [250, 1000, 4000];
 let generated: { train: ImageSet; set: ImageSet } | null = null;
 
 function need(): { data: TrainingData; model: NonNullable<ReturnType<typeof currentModel>> } {
@@ -134,28 +157,50 @@ function trainingOutliers(data: TrainingData): { set: ImageSet; source: string }
 let outlierCount = 256;
 
 export const analysesApi: AnalysesWorkerApi = {
-  detectorTable: (o, onProgress) =>
+  detectorTable: (o, onProgress, onTable) =>
     cancellable(async (signal) => {
       const { data, model } = need();
-      const ev = await evaluateDetectors(model.model, data, {
-        detectors: o.detectors ?? DETECTOR_KEYS,
+      const detectors = o.detectors ?? DETECTOR_KEYS;
+      const stages = o.stages ?? DEFAULT_TABLE_STAGES;
+      const key = JSON.stringify([model.version, o.limit, o.fitLimit, detectors, stages]);
+      if (finished && finished.key === key && finished.data === data) {
+        scores = finished.scores;
+        onTable?.(finished.result);
+        return finished.result;
+      }
+      const oodSets = orderFarToNear(Object.keys(data.oodTests));
+      const resultOf = (t: ProgressiveTable): DetectorTableResult => ({
+        model: modelOf(model),
+        accuracy: t.accuracy,
+        testCount: t.testCount,
+        limit: o.limit,
+        fitLimit: o.fitLimit,
+        counts: t.counts,
+        fullCounts: t.fullCounts,
+        final: t.final,
+        stage: t.stage,
+        stages: t.stages,
+        oodSets,
+        summaries: summariseDetectors(t.metrics),
+      });
+      let result: DetectorTableResult | null = null;
+      await progressiveDetectorTable(model.model, data, {
+        detectors,
         oodSets: 'all',
         limit: o.limit,
         fitLimit: o.fitLimit,
+        stages,
         signal,
         keepScores: true,
         onProgress,
+        onTable: (t) => {
+          scores = { version: model.version, limit: o.limit, bySet: t.scores! };
+          result = resultOf(t);
+          onTable?.(result);
+        },
       });
-      scores = { version: model.version, limit: o.limit, bySet: ev.scores! };
-      return {
-        model: modelOf(model),
-        accuracy: ev.accuracy,
-        testCount: ev.testCount,
-        limit: o.limit,
-        fitLimit: o.fitLimit,
-        oodSets: orderFarToNear(Object.keys(data.oodTests)),
-        summaries: summariseDetectors(ev.metrics),
-      };
+      finished = { key, data, result: result!, scores };
+      return result!;
     }),
 
   async roc(detector) {
@@ -173,8 +218,7 @@ export const analysesApi: AnalysesWorkerApi = {
   energies: (o, onProgress) =>
     cancellable(async (signal) => {
       const { data, model } = need();
-      let bySet =
-        scores?.version === model.version && scores.limit === o.limit ? scores.bySet.EBO : undefined;
+      let bySet = scores?.version === model.version ? scores.bySet.EBO : undefined;
       if (!bySet) {
         const ev = await evaluateDetectors(model.model, data, {
           detectors: ['EBO'],

@@ -63,10 +63,10 @@ export function AnalysesPanel() {
       </p>
       <div className="an-controls">
         <label>
-          images per set{' '}
+          images per set (0 = all){' '}
           <input
             type="number"
-            min={50}
+            min={0}
             step={50}
             value={s.limit}
             onChange={(e) => s.setLimits(Number(e.target.value), s.fitLimit)}

@@ -12,6 +12,15 @@ const METRICS = [
 type Key = (typeof METRICS)[number][0];
 const pct = (m: OodMetrics | null, k: Key) => (m ? (100 * m[k]).toFixed(2) : '–');
 
+/** "n = 250 of 10,000 ID test, 250 of 1,200 Textures, …": what this table is computed from. */
+function setCounts(t: DetectorTableResult): string {
+  const one = (key: string, label: string) =>
+    t.counts[key] === t.fullCounts[key]
+      ? `${t.counts[key].toLocaleString('en-US')} ${label}`
+      : `${t.counts[key].toLocaleString('en-US')} of ${t.fullCounts[key].toLocaleString('en-US')} ${label}`;
+  return ['n = ' + one('ID', 'ID test'), ...t.oodSets.map((s) => one(s, s))].join(', ');
+}
+
 /** Table 2 rows for the current model: nine detectors × OOD sets (far → near), the mean and near/far means. */
 export function DetectorTable(props: { table: DetectorTableResult }) {
   const [metric, setMetric] = useState<Key>('AUROC');
@@ -20,10 +29,28 @@ export function DetectorTable(props: { table: DetectorTableResult }) {
   const best = Math.max(...t.summaries.map((s) => (higherBetter ? 1 : -1) * s.mean[metric]));
   return (
     <div data-testid="an-detector-table">
-      <p className="an-note">
-        ID test accuracy <strong>{(100 * t.accuracy).toFixed(2)}%</strong> on {t.testCount} images; each OOD
-        set uses its first {t.limit || 'all'} images; Mahalanobis, ViM, KL-Matching, SHE and DICE are fitted
-        on {t.fitLimit || 'all'} ID training images of this model. Percent; the best mean is bold.
+      <p
+        className={t.final ? 'an-note' : 'an-note an-preliminary'}
+        data-testid="an-table-n"
+        data-final={t.final}
+      >
+        {t.final ? (
+          <>
+            <strong>{t.limit > 0 ? `Table of the first ${t.limit} images per set` : 'Full table'}</strong>
+            {t.stages > 1 ? ` (table ${t.stage} of ${t.stages})` : ''}:{' '}
+          </>
+        ) : (
+          <>
+            <strong>
+              Preliminary table {t.stage} of {t.stages}
+            </strong>{' '}
+            from a stratified subset, refining to the full sets:{' '}
+          </>
+        )}
+        {setCounts(t)}. ID test accuracy <strong>{(100 * t.accuracy).toFixed(2)}%</strong> on {t.testCount}{' '}
+        images; Mahalanobis, ViM, KL-Matching, SHE and DICE are fitted on{' '}
+        {t.fitLimit ? t.fitLimit.toLocaleString('en-US') : 'all'} ID training images of this model. Percent;
+        the best mean is bold.
       </p>
       <div className="an-tabs" role="radiogroup" aria-label="Metric">
         {METRICS.map(([k, label]) => (

@@ -25,7 +25,7 @@ const fromUrl = (key: string, fallback: number) => {
 export interface AnalysesState {
   /** Model version the shown results belong to (null before the first run). */
   version: number | null;
-  /** Images per set (ID test and each OOD set) and ID training images to fit on. */
+  /** Images per set (ID test and each OOD set; 0 = all) and ID training images to fit on. */
   limit: number;
   fitLimit: number;
   busy: { fraction: number; message: string } | null;
@@ -72,7 +72,7 @@ export const useAnalysesStore = create<AnalysesState>((set, get) => {
   }
   return {
     version: null,
-    limit: fromUrl('analysesLimit', 300),
+    limit: fromUrl('analysesLimit', 0),
     fitLimit: fromUrl('analysesFit', 1000),
     busy: null,
     error: null,
@@ -93,14 +93,27 @@ export const useAnalysesStore = create<AnalysesState>((set, get) => {
       const { limit, fitLimit } = get();
       set({ busy: { fraction: 0, message: 'starting' }, error: null });
       try {
-        const table = await api().detectorTable({ limit, fitLimit }, progress);
+        // Every table of the progressive sequence is shown as it comes (labelled with its n); the ROC follows
+        // each, the histograms and gallery start after the first (from its images) instead of after the last.
+        let sideCards: Promise<void> | null = null;
+        const onTable = Comlink.proxy((table: DetectorTableResult) => {
+          set({ table, version: table.model.version });
+          void api()
+            .roc(get().rocDetector)
+            .then((roc) => set({ roc }))
+            .catch(() => undefined);
+          sideCards ??= (async () => {
+            set({ energies: await api().energies({ limit, outlierCount: 256 }, progress), perturbed: null });
+            await perturb(get().epsilon);
+            set({ gallery: (await api().gallery({ count: 6, epsilons: GALLERY_EPSILONS })).rows });
+          })().catch((e: unknown) => {
+            if (!aborted(e)) set({ error: msg(e) });
+          });
+        });
+        const table = await api().detectorTable({ limit, fitLimit }, progress, onTable);
         set({ table, version: table.model.version });
         set({ roc: await api().roc(get().rocDetector) });
-        set({ busy: { fraction: 1, message: 'energies of the training outliers' } });
-        set({ energies: await api().energies({ limit, outlierCount: 256 }, progress), perturbed: null });
-        await perturb(get().epsilon);
-        set({ busy: { fraction: 1, message: 'outlier gallery' } });
-        set({ gallery: (await api().gallery({ count: 6, epsilons: GALLERY_EPSILONS })).rows });
+        await sideCards;
       } catch (e) {
         set({ error: aborted(e) ? 'Cancelled.' : msg(e) });
       } finally {

@@ -10,6 +10,7 @@ import {
   odinPreprocess,
   signStep,
 } from './index';
+import { odinPredicted } from '../perturbations/odin';
 
 // A linear "network" on NHWC inputs [N, 1, 1, 3]: f(x) = x·Aᵀ + c. ∇ₓ f_ŷ = A_ŷ, so every step is hand-checkable.
 const A = [
@@ -62,6 +63,30 @@ describe('ODIN (pytorch-ood as coded)', () => {
       expect(s[i]).toBeCloseTo(-1 / l.reduce((acc, v) => acc + Math.exp(v - m), 0), 6);
     });
     expect(() => new ODIN(model).score({})).toThrow(/needs inputs/);
+  });
+
+  it('given the clean logits, ODIN skips the clean forward and scores exactly as without them', () => {
+    // Random inputs and logits whose /T ties decide ŷ: odinPredicted must break them as tf.argMax does.
+    const x = tf.randomNormal([64, 1, 1, 3], 0, 3, 'float32', 7) as tf.Tensor4D;
+    const logits = model(x);
+    const l = { data: logits.dataSync() as Float32Array, rows: 64, cols: 3 };
+    const calls: number[] = [];
+    const counting = (t: tf.Tensor) => (calls.push(t.shape[0]), model(t));
+    const odin = new ODIN(counting, { epsilon: 0.02, temperature: 1000, normStd: [0.3, 0.2, 0.4] });
+    const plain = odin.score({ inputs: x });
+    const plainCalls = calls.length;
+    calls.length = 0;
+    const before = tf.memory().numTensors;
+    const withLogits = odin.score({ inputs: x, logits: l });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Array.from(withLogits)).toEqual(Array.from(plain));
+    expect(calls.length).toBe(plainCalls - 1); // one forward pass (the clean one) fewer
+    const ties = { data: new Float32Array([1, 1.0000001, 0, 2, 2, 1]), rows: 2, cols: 3 };
+    expect(Array.from(odinPredicted(ties.data, 2, 3, 1000))).toEqual(
+      Array.from(tf.argMax(tf.div(tf.tensor2d(ties.data, [2, 3]), 1000), 1).dataSync()),
+    );
+    expect(() => odin.score({ inputs: x, logits: { ...l, rows: 3 } })).toThrow(/rows of logits/);
+    tf.dispose([x, logits]);
   });
 });
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { exactSign } from '../sign';
 import { cholesky, lowerTriangularInverse, matmul, transpose, type Matrix64 } from '../linalg';
 import { fitLabels, need, row } from './types';
 import type { Detector, DetectorFitData, DetectorInput } from './types';
@@ -125,7 +126,7 @@ export function signStep(
   normStd?: readonly number[] | null,
 ): tf.Tensor {
   return tf.tidy(() => {
-    let g = tf.sign(grad);
+    let g = exactSign(grad);
     if (normStd) {
       if (normStd.length !== x.shape[x.shape.length - 1]) {
         throw new Error(

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { exactSign } from '../sign';
 import type { LogitsFn } from '../model';
 import { identity, maybeClamp, meanEnergyOf, type ClampRange, type Preprocess } from './common';
 
@@ -31,6 +32,6 @@ export function energyGradientStep(
   return tf.tidy(() => {
     if (epsilon === 0) return x.clone();
     const grad = tf.grad(meanEnergyOf(model, preprocess))(x);
-    return maybeClamp(tf.sub(x, tf.mul(tf.sign(grad), epsilon)), clamp);
+    return maybeClamp(tf.sub(x, tf.mul(exactSign(grad), epsilon)), clamp);
   });
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { exactSign } from '../sign';
 import { crossEntropy, uniformCrossEntropyPerSample } from '../losses';
 import type { LogitsFn } from '../model';
 import { identity, maybeClamp, type ClampRange, type Preprocess } from './common';
@@ -57,6 +58,6 @@ export function fgsmOutlierExposure(
     if (targetClass >= numClasses && objective === 'code-ce-class1') {
       throw new Error(`fgsm: target class ${targetClass} ∉ [0, ${numClasses})`);
     }
-    return maybeClamp(tf.add(x, tf.mul(tf.sign(grad), epsilon)), clamp);
+    return maybeClamp(tf.add(x, tf.mul(exactSign(grad), epsilon)), clamp);
   });
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { exactSign } from '../sign';
 import type { LogitsFn } from '../model';
 import type { Random } from '../random';
 import { identity, maybeClamp, meanEnergyOf, type ClampRange, type Preprocess } from './common';
@@ -58,7 +59,7 @@ export function energyPgd(model: LogitsFn, x: tf.Tensor, options: EnergyPgdOptio
   try {
     for (let t = 0; t < steps; t++) {
       const next = tf.tidy(() => {
-        const stepped = tf.sub(current, tf.mul(tf.sign(grad(current)), stepSize));
+        const stepped = tf.sub(current, tf.mul(exactSign(grad(current)), stepSize));
         return maybeClamp(tf.minimum(tf.maximum(stepped, lo), hi), clamp);
       });
       current.dispose();
