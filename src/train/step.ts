@@ -6,6 +6,7 @@ import type { Random } from '../core/random';
 import type { ExperimentConfig } from './config';
 import { perturbOutliers } from './perturb';
 import { energy } from '../core/energy';
+import { signExact } from '../core/perturbations/common';
 import { WideResNet } from '../models/wrn';
 import { wrnLossAndGradients } from '../models/wrnBackprop';
 import { interruptPoint, throwIfAborted, type AbortSignalLike } from './interrupt';
@@ -212,7 +213,7 @@ async function aoeStep(
       // Chain through the preprocessing (vector-Jacobian product), so ε stays in pixel units; an identity
       // has no op to differentiate and passes the gradient through.
       const gPix = identity ? gIn : tf.grad((px: tf.Tensor) => preprocess(px))(x, gIn);
-      const moved = tf.sub(x, tf.mul(tf.sign(gPix), config.epsilon));
+      const moved = tf.sub(x, tf.mul(signExact(gPix), config.epsilon));
       return (config.clamp ? tf.clipByValue(moved, 0, 1) : moved) as tf.Tensor4D;
     });
   } finally {

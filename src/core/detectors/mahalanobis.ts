@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { cholesky, lowerTriangularInverse, matmul, transpose, type Matrix64 } from '../linalg';
+import { signExact } from '../perturbations/common';
 import { fitLabels, need, row } from './types';
 import type { Detector, DetectorFitData, DetectorInput } from './types';
 
@@ -125,7 +126,7 @@ export function signStep(
   normStd?: readonly number[] | null,
 ): tf.Tensor {
   return tf.tidy(() => {
-    let g = tf.sign(grad);
+    let g = signExact(grad);
     if (normStd) {
       if (normStd.length !== x.shape[x.shape.length - 1]) {
         throw new Error(

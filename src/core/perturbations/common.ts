@@ -24,3 +24,14 @@ export function maybeClamp(x: tf.Tensor, clamp: ClampRange | undefined): tf.Tens
 export function meanEnergyOf(model: LogitsFn, preprocess: Preprocess): (x: tf.Tensor) => tf.Scalar {
   return (x) => tf.mean(energy(model(preprocess(x)))) as tf.Scalar;
 }
+
+/**
+ * sign(x) ∈ {−1, 0, +1} exactly, on every backend: +1 where x > 0, −1 where x < 0, 0 only where x = 0.
+ * tfjs-backend-wasm's `Sign` returns 0 for |x| below ≈ 1.2e−7 (float32 machine ε), and the gradients these
+ * steps take the sign of are that small (ODIN: ∇ of mean_i f_ŷ/T with T = 1000 over a batch of 100 is ~1e−8
+ * per pixel), so `tf.sign` there leaves most pixels unperturbed. Built from comparisons, which are exact.
+ * Call inside a tidy.
+ */
+export function signExact(x: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.cast(tf.greater(x, 0), x.dtype), tf.cast(tf.less(x, 0), x.dtype));
+}

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LogitsFn } from '../model';
-import { identity, maybeClamp, meanEnergyOf, type ClampRange, type Preprocess } from './common';
+import { identity, maybeClamp, meanEnergyOf, signExact, type ClampRange, type Preprocess } from './common';
 
 /** Options of the AOE step. */
 export interface EnergyGradientStepOptions {
@@ -31,6 +31,6 @@ export function energyGradientStep(
   return tf.tidy(() => {
     if (epsilon === 0) return x.clone();
     const grad = tf.grad(meanEnergyOf(model, preprocess))(x);
-    return maybeClamp(tf.sub(x, tf.mul(tf.sign(grad), epsilon)), clamp);
+    return maybeClamp(tf.sub(x, tf.mul(signExact(grad), epsilon)), clamp);
   });
 }

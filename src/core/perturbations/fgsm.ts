@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { crossEntropy, uniformCrossEntropyPerSample } from '../losses';
 import type { LogitsFn } from '../model';
-import { identity, maybeClamp, type ClampRange, type Preprocess } from './common';
+import { identity, maybeClamp, signExact, type ClampRange, type Preprocess } from './common';
 
 /**
  * What the test-time FGSM adversary ascends (robustness figure, paper §5.5 / Fig. 6):
@@ -57,6 +57,6 @@ export function fgsmOutlierExposure(
     if (targetClass >= numClasses && objective === 'code-ce-class1') {
       throw new Error(`fgsm: target class ${targetClass} ∉ [0, ${numClasses})`);
     }
-    return maybeClamp(tf.add(x, tf.mul(tf.sign(grad), epsilon)), clamp);
+    return maybeClamp(tf.add(x, tf.mul(signExact(grad), epsilon)), clamp);
   });
 }

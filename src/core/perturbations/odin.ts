@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LogitsFn } from '../model';
+import { signExact } from './common';
 
 /** Options of ODIN's input pre-processing (pytorch-ood defaults: ε = 0.05, T = 1000; its examples: ε = 0.002). */
 export interface OdinOptions {
@@ -34,7 +35,7 @@ export function odinPreprocess(model: LogitsFn, x: tf.Tensor, options: OdinOptio
     const target = tf.oneHot(tf.argMax(tf.div(logits, temperature), 1), logits.shape[1]);
     const loss = (input: tf.Tensor): tf.Scalar =>
       tf.neg(tf.mean(tf.sum(tf.mul(tf.div(model(input), temperature), target), 1))) as tf.Scalar;
-    let g = tf.sign(tf.grad(loss)(x));
+    let g = signExact(tf.grad(loss)(x));
     if (normStd) g = tf.div(g, tf.tensor1d(Array.from(normStd), 'float32'));
     return tf.sub(x, tf.mul(g, epsilon));
   });

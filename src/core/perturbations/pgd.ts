@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LogitsFn } from '../model';
 import type { Random } from '../random';
-import { identity, maybeClamp, meanEnergyOf, type ClampRange, type Preprocess } from './common';
+import { identity, maybeClamp, meanEnergyOf, signExact, type ClampRange, type Preprocess } from './common';
 
 /** Options of the energy PGD adversary. */
 export interface EnergyPgdOptions {
@@ -58,7 +58,7 @@ export function energyPgd(model: LogitsFn, x: tf.Tensor, options: EnergyPgdOptio
   try {
     for (let t = 0; t < steps; t++) {
       const next = tf.tidy(() => {
-        const stepped = tf.sub(current, tf.mul(tf.sign(grad(current)), stepSize));
+        const stepped = tf.sub(current, tf.mul(signExact(grad(current)), stepSize));
         return maybeClamp(tf.minimum(tf.maximum(stepped, lo), hi), clamp);
       });
       current.dispose();
