@@ -51,8 +51,8 @@ def load_spec(path):
     if f["spec"]["model"] != "wrn":
         raise SystemExit("the torchrun runner trains WRN specs; %r is a %s spec" % (f["spec"]["id"], f["spec"]["model"]))
     attack = f["spec"]["evaluate"].get("attack")
-    if attack and attack["kind"] != "fgsm":
-        raise SystemExit("test-time attack %r is not available in the torchrun runner (only 'fgsm')" % attack["kind"])
+    if attack and attack["kind"] not in ("fgsm", "pgd"):
+        raise SystemExit("test-time attack %r is not available in the torchrun runner (fgsm, pgd)" % attack["kind"])
     return f
 
 
@@ -90,12 +90,13 @@ def write_atomic(path, obj):
     os.replace(tmp, path)
 
 
-def merge(spec_file, out):
-    """All cell files of the plan -> `<out>/<id>.json` (aoe-results v1). @returns (path, missing cell keys)."""
+def merge(spec_file, out, cells_dir=None):
+    """All cell files of the plan (in `cells_dir`, default `<out>/cells`) -> `<out>/<id>.json` (aoe-results v1).
+    @returns (path, missing cell keys)."""
     spec = spec_file["spec"]
     cells, rows, missing = [], [], []
     for plan in spec_file["plan"]:
-        p = os.path.join(out, "cells", plan["cellKey"] + ".json")
+        p = os.path.join(cells_dir or os.path.join(out, "cells"), plan["cellKey"] + ".json")
         if not os.path.exists(p):
             missing.append(plan["cellKey"])
             continue
