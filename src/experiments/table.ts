@@ -3,6 +3,7 @@
  * two decimals). `npm run exp` prints them; the UI's 'table' figures and the figure CSV show the same numbers.
  */
 import { plotSeries, seriesToCsv, type OodGroups, type Series } from './aggregate';
+import { farToNearRank, sortFarToNear } from '../data/oodCatalog';
 import type { ExperimentSpec, PlotPanel, ResultRow, Scalar } from './types';
 
 /** "93.21 ± 0.40" (percent of a fraction; no ± for a single seed). */
@@ -24,12 +25,15 @@ export interface PanelTable {
   rows: { series: Series; cells: string[] }[];
 }
 
-/** The x values over all series: numbers ascending, else first-seen order. */
+/** The x values over all series: numbers ascending; OOD sets far → near (Fig. 7); else first-seen order. */
 export function xValues(series: readonly Series[]): Scalar[] {
   const seen = new Map<string, Scalar>();
   for (const s of series) for (const p of s.points) seen.set(JSON.stringify(p.x), p.x);
   const xs = [...seen.values()];
   if (xs.every((x) => typeof x === 'number')) xs.sort((a, b) => (a as number) - (b as number));
+  // OOD-set axes (Fig. 7) far → near, whatever order the series met them in; other strings keep first-seen order.
+  else if (xs.some((x) => typeof x === 'string' && Number.isFinite(farToNearRank(x))))
+    return sortFarToNear(xs, String);
   return xs;
 }
 
