@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { farToNearRank, oodGroupOf } from '../data/oodCatalog';
 import { plotSeries } from './aggregate';
 import { wrnPerDataset } from './specs/wrnPerDataset';
+import { wrnTable2 } from './specs/wrnTable2';
 import { figureCsv, plotTables } from './table';
 import type { ResultRow } from './types';
 
@@ -80,5 +81,13 @@ describe('per-set figure, far → near', () => {
     const csv = figureCsv(wrnPerDataset, reversed).trim().split('\n');
     const oeSets = csv.filter((l) => l.startsWith('"AUROC · EBO",OE,')).map((l) => l.split(',')[7]);
     expect(oeSets).toEqual(FAR_TO_NEAR);
+  });
+});
+
+describe('detector axis (Table 2)', () => {
+  it('lists detectors in the canonical order whatever order the sources gave them', () => {
+    const t2 = (det: string) => ({ ...row('OE', 'Textures', 0.7), experiment: 'wrn-table2', detector: det });
+    const tables = plotTables(wrnTable2, ['ODIN', 'SHE', 'EBO', 'MSP', 'ViM'].map(t2));
+    expect(tables[1].columns).toEqual(['MSP', 'EBO', 'ODIN', 'ViM', 'SHE']);
   });
 });
