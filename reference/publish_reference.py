@@ -42,6 +42,7 @@ def main():
     p.add_argument("results")
     p.add_argument("--to", default=os.path.join(ROOT, "public", "reference"))
     p.add_argument("--suffix", default="quick-pytorch-cpu")
+    p.add_argument("--timing", help="also write per-cell wall/CPU times (from RESULTS/cells/<id>/*.json) here")
     args = p.parse_args()
     os.makedirs(args.to, exist_ok=True)
     for path in sorted(glob.glob(os.path.join(args.results, "*.json"))):
@@ -56,6 +57,25 @@ def main():
         print("%s: %d cells, %d rows, %.0f kB" % (os.path.relpath(dest, ROOT), len(res["cells"]), len(res["rows"]),
                                                    os.path.getsize(dest) / 1024))
     print("index.json:", ", ".join(write_index(args.to)))
+    if args.timing:
+        write_timing(args.results, args.timing)
+
+
+def write_timing(results, out):
+    """{spec id: {cellKey: {points, trainSeconds, trainCpuSeconds, evalSeconds, evalCpuSeconds, steps, date}}}."""
+    t = {}
+    for path in sorted(glob.glob(os.path.join(results, "cells", "*", "*.json"))):
+        with open(path) as fh:
+            c = json.load(fh)
+        tm = c["timing"]
+        t.setdefault(os.path.basename(os.path.dirname(path)), {})[c["cellKey"]] = {
+            "points": c["points"], "steps": tm["steps"], "threads": tm.get("threads"),
+            "trainSeconds": round(tm["seconds"], 1), "trainCpuSeconds": round(tm["cpuSeconds"], 1),
+            "evalSeconds": round(tm.get("evalSeconds", 0), 1), "evalCpuSeconds": round(tm.get("evalCpuSeconds", 0), 1),
+            "date": c["date"]}
+    with open(out, "w") as fh:
+        json.dump(t, fh, indent=1)
+    print("timing of %d cell evaluations -> %s" % (sum(len(v) for v in t.values()), out))
 
 
 if __name__ == "__main__":
