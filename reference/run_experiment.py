@@ -71,13 +71,18 @@ def run_cell(plan, spec_file, data, dev, threads, args, log):
     if ev.get("everyEpoch"):
         def on_epoch(e):
             rows.extend(T.evaluate(model, c, ev, data, epoch=e, dev=dev))
+
+        on_epoch(0)  # the start model, as the app's executor (src/experiments/executors/wrnCell.ts)
     else:
         on_epoch = None
     if dev.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = False  # fp32 as the app and the CPU runs
         torch.backends.cudnn.allow_tf32 = False
     timing = T.train(model, c, data, log, on_epoch, dev)
-    final = T.evaluate(model, c, ev, data, dev=dev)
+    if on_epoch:  # as the app: the final rows are the last epoch's, repeated without an epoch
+        final = [[*r[:4], None, *r[5:]] for r in rows if r[4] == int(c["epochs"])]
+    else:
+        final = T.evaluate(model, c, ev, data, dev=dev)
     return {"cellKey": plan["cellKey"], "config": plan["config"], "points": plan["points"], "rows": rows + final,
             "timing": {**timing, "threads": threads, "rank": int(os.environ.get("RANK", "0"))},
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")}

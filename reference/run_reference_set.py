@@ -139,6 +139,7 @@ def run_one(key, config, need, data, dev, threads, args, log, provenance):
             for f, _ in epoch_specs:
                 epoch_rows[f["spec"]["id"]].extend(T.evaluate(model, c, f["spec"]["evaluate"], data, epoch=e, dev=dev))
 
+        on_epoch(0)  # the start model, as the app's executor (src/experiments/executors/wrnCell.ts)
         timing = T.train(model, c, data, log, on_epoch if epoch_specs else None, dev)
         timing = {**timing, "threads": threads}
         torch.save({"state": model.state_dict(), "timing": timing}, model_path)
@@ -146,7 +147,11 @@ def run_one(key, config, need, data, dev, threads, args, log, provenance):
     for f, plan in need:
         sid = f["spec"]["id"]
         t0, cpu0 = time.time(), time.process_time()
-        rows = epoch_rows.get(sid, []) + T.evaluate(model, c, f["spec"]["evaluate"], data, dev=dev)
+        if sid in epoch_rows:  # as the app: the final rows are the last epoch's, repeated without an epoch
+            last = int(c["epochs"])
+            rows = epoch_rows[sid] + [[*r[:4], None, *r[5:]] for r in epoch_rows[sid] if r[4] == last]
+        else:
+            rows = T.evaluate(model, c, f["spec"]["evaluate"], data, dev=dev)
         ev_s, ev_cpu = time.time() - t0, time.process_time() - cpu0
         done = {"cellKey": key, "config": plan["config"], "points": plan["points"], "rows": rows,
                 "timing": {**timing, "evalSeconds": ev_s, "evalCpuSeconds": ev_cpu},
