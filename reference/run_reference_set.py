@@ -7,7 +7,9 @@ test-time attack, every-epoch rows). This is how the committed reference files i
     nice -n 10 /usr/bin/python3 reference/run_reference_set.py SPEC1.json SPEC2.json ... --out DIR [--threads 2]
 
 - Cells run in the order of the files given (first file's plan first), so the most important spec finishes
-  first when time is short.
+  first when time is short. Several processes may share one --out (e.g. two one-thread processes on a loaded
+  2-core box, which waste less than one 2-thread process): each claims the next free item
+  (`<DIR>/claims/`, the claimer's pid; a dead claimer's claim is taken over).
 - Resume: `<DIR>/cells/<spec id>/<cellKey>.json` holds one spec's rows of one cell (the format of
   run_experiment.py's cell files); `<DIR>/models/<cellKey>.pt` the trained state (its training timing inside).
   A rerun skips evaluations that exist and reloads trained models instead of training again (a spec with
@@ -54,9 +56,6 @@ def main():
     p.add_argument("--data", default=os.path.join(R.ROOT, "public", "data"), help="the app's prepared data folder")
     p.add_argument("--weights", action="append", default=[], help="MODEL=FILE.safetensors (pretrained weights)")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0 = all cores)")
-    p.add_argument("--shard", default="0/1", help="I/N: train only the distinct cells i with i %% N == I (run N "
-                   "processes on one --out; under CPU contention N one-thread processes waste less than one "
-                   "N-thread process)")
     p.add_argument("--merge-only", action="store_true", help="only merge the cell files into <out>/<id>.json")
     args = p.parse_args()
     args.weights = dict(w.split("=", 1) for w in args.weights)
@@ -94,33 +93,107 @@ def main():
     if args.merge_only:
         merge_all(merged_specs)
         return
-    shard, shards = (int(v) for v in args.shard.split("/"))
     log("%d distinct cells for %d files (%d planned cells)" % (len(cells), len(spec_files),
                                                                sum(len(f["plan"]) for f in spec_files)))
-    # Files in the order given, each file's plan in order: a cell is trained the first time a file needs it and
-    # reloaded from models/ after, so an expensive late evaluation (PGD) never delays an earlier file's cells.
-    # A cell always belongs to the same shard (its index among the distinct cells), so shards never race.
-    index = {key: i for i, (key, _, _) in enumerate(cells)}
+    # Work list: files in the order given, each file's plan in order. A cell is trained the first time a file
+    # needs it and reloaded from models/ after, so an expensive late evaluation (PGD) never delays an earlier
+    # file's cells. Several processes may share one --out: each takes the first item no live process has claimed
+    # (claims/<spec id>/<cellKey> holds the claimer's pid) whose model exists or is not being trained by another.
+    todo = [(f, plan) for f in spec_files for plan in f["plan"]]
+    os.makedirs(os.path.join(args.out, "claims"), exist_ok=True)
     failed = 0
-    for f in spec_files:
-        sid = f["spec"]["id"]
-        for plan in f["plan"]:
-            key = plan["cellKey"]
-            if index[key] % shards != shard or os.path.exists(os.path.join(args.out, "cells", sid, key + ".json")):
-                continue
-            log("cell %d/%d %s for %s %s" % (index[key] + 1, len(cells), key, sid, json.dumps(plan["points"])))
-            try:
-                run_one(key, plan["config"], [(f, plan)], data, dev, threads, args, log,
-                        {"origin": "torchrun", "backend": backend, "device": device_name, "appVersion": app_version})
-            except Exception:  # one failing cell must not lose the others; the rerun retries it
-                import traceback
+    while True:
+        todo = [(f, pl) for f, pl in todo if not os.path.exists(cell_path(args.out, f, pl))]
+        item = next((t for t in todo if take(args.out, *t)), None)
+        if item is None:
+            if not todo:
+                break
+            time.sleep(20)  # the rest is claimed by live processes (or their models are being trained)
+            continue
+        f, plan = item
+        sid, key = f["spec"]["id"], plan["cellKey"]
+        log("cell %s for %s %s" % (key, sid, json.dumps(plan["points"])))
+        try:
+            run_one(key, plan["config"], [(f, plan)], data, dev, threads, args, log,
+                    {"origin": "torchrun", "backend": backend, "device": device_name, "appVersion": app_version})
+        except Exception:  # one failing cell must not lose the others; the rerun retries it
+            import traceback
 
-                failed += 1
-                log("cell %s FAILED:\n%s" % (key, traceback.format_exc()))
-                continue
-            merge_all([sid])
+            failed += 1
+            log("cell %s FAILED:\n%s" % (key, traceback.format_exc()))
+            todo = [t for t in todo if t is not item]
+            continue
+        finally:
+            release(args.out, f, plan)
+        merge_all([sid])
     log("finished; %d failed" % failed)
     sys.exit(1 if failed else 0)
+
+
+def cell_path(out, f, plan):
+    return os.path.join(out, "cells", f["spec"]["id"], plan["cellKey"] + ".json")
+
+
+def claim_path(out, f, plan):
+    return os.path.join(out, "claims", "%s--%s" % (f["spec"]["id"], plan["cellKey"]))
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
+
+
+def claimer_alive(out, f, plan):
+    try:
+        with open(claim_path(out, f, plan)) as fh:
+            return pid_alive(int(fh.read() or 0))
+    except (OSError, ValueError):
+        return False
+
+
+def model_ready(out, plan):
+    return os.path.exists(os.path.join(out, "models", plan["cellKey"] + ".pt"))
+
+
+def training_elsewhere(out, key):
+    """Whether another live process holds a claim on an evaluation of `key` whose model is not saved yet."""
+    d = os.path.join(out, "claims")
+    for name in os.listdir(d):
+        if name.endswith("--" + key):
+            try:
+                with open(os.path.join(d, name)) as fh:
+                    pid = int(fh.read() or 0)
+            except (OSError, ValueError):
+                continue
+            if pid != os.getpid() and pid_alive(pid):
+                return True
+    return False
+
+
+def take(out, f, plan):
+    """Claim (f, plan) for this process (O_EXCL; a dead claimer's claim is taken over)."""
+    if not model_ready(out, plan) and training_elsewhere(out, plan["cellKey"]):
+        return False
+    path = claim_path(out, f, plan)
+    if os.path.exists(path) and not claimer_alive(out, f, plan):
+        os.remove(path)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return False
+    os.write(fd, str(os.getpid()).encode())
+    os.close(fd)
+    return True
+
+
+def release(out, f, plan):
+    try:
+        os.remove(claim_path(out, f, plan))
+    except OSError:
+        pass
 
 
 def run_one(key, config, need, data, dev, threads, args, log, provenance):
@@ -142,7 +215,8 @@ def run_one(key, config, need, data, dev, threads, args, log, provenance):
         on_epoch(0)  # the start model, as the app's executor (src/experiments/executors/wrnCell.ts)
         timing = T.train(model, c, data, log, on_epoch if epoch_specs else None, dev)
         timing = {**timing, "threads": threads}
-        torch.save({"state": model.state_dict(), "timing": timing}, model_path)
+        torch.save({"state": model.state_dict(), "timing": timing}, model_path + ".tmp%d" % os.getpid())
+        os.replace(model_path + ".tmp%d" % os.getpid(), model_path)
         log("  trained: %d steps, %.1fs wall, %.1f CPU-s" % (timing["steps"], timing["seconds"], timing["cpuSeconds"]))
     for f, plan in need:
         sid = f["spec"]["id"]
