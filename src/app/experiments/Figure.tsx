@@ -56,7 +56,7 @@ export function PanelChart(props: { series: Series[]; plot: PlotSpec; yLabel: st
         dataKey="x"
         type="number"
         domain={numeric ? ['dataMin', 'dataMax'] : [-0.5, cats.length - 0.5]}
-        ticks={numeric ? undefined : cats.map((_, i) => i)}
+        ticks={numeric ? (xValues(props.series) as number[]) : cats.map((_, i) => i)}
         tickFormatter={(v: number) => (numeric ? String(+v.toFixed(3)) : (cats[v] ?? ''))}
         allowDuplicatedCategory={false}
         label={{ value: axisLabel(props.plot.x), position: 'insideBottom', offset: -12, fontSize: 12 }}
