@@ -96,7 +96,9 @@ test('experiments: run a WRN grid, reload mid-grid, resume, export CSV, re-impor
   const page2 = await fresh.newPage();
   await useFixtureData(page2);
   await page2.goto('/?backend=wasm#experiments');
-  await expect(page2.getByTestId(`exp-card-${ID}`)).toContainText('No rows yet');
+  // Before the import the card shows only the committed reference series (public/reference), none of yours.
+  await expect(page2.getByTestId(`exp-card-${ID}`)).toContainText('reference pytorch-cpu');
+  await expect(page2.getByTestId(`exp-card-${ID}`)).not.toContainText(/your browser \w+, smoke/);
   await page2.getByLabel('Import results (JSON/CSV)…').setInputFiles(`test-results/${ID}.csv`);
   await expect(page2.getByTestId('exp-area-notice')).toContainText(`Imported ${allRows.length} rows`);
   expect([await tableText(page2, 0), await tableText(page2, 1), await tableText(page2, 2)]).toEqual(tables);
