@@ -19,7 +19,7 @@ for (const f of index.files) {
 }
 
 /** The WRN cards whose quick-scale PyTorch-CPU results are committed (README "Reference results"). */
-const EXPECTED = ['wrn-table2', 'wrn-eps-sweep', 'wrn-pipeline-check'];
+const EXPECTED = ['wrn-table2', 'wrn-eps-sweep', 'wrn-per-dataset', 'wrn-pipeline-check'];
 
 test('every card with committed reference results shows them on first open', async ({ page }) => {
   test.setTimeout(300_000);
