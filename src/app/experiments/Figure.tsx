@@ -59,6 +59,8 @@ export function PanelChart(props: { series: Series[]; plot: PlotSpec; yLabel: st
         ticks={numeric ? (xValues(props.series) as number[]) : cats.map((_, i) => i)}
         tickFormatter={(v: number) => (numeric ? String(+v.toFixed(3)) : (cats[v] ?? ''))}
         allowDuplicatedCategory={false}
+        interval={0}
+        tick={{ fontSize: 11 }}
         label={{ value: axisLabel(props.plot.x), position: 'insideBottom', offset: -12, fontSize: 12 }}
       />
       <YAxis
