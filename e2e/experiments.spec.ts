@@ -75,8 +75,8 @@ test('experiments: run a WRN grid, reload mid-grid, resume, export CSV, re-impor
   expect(kept.map((r) => r.date).sort()).toEqual(firstRows.map((r) => r.date).sort());
   expect(kept.map((r) => r.value).sort()).toEqual(firstRows.map((r) => r.value).sort());
   const tables = [await tableText(page, 0), await tableText(page, 1), await tableText(page, 2)];
-  expect(tables[1]).toMatch(/AOE · browser \(consistent, smoke\)/);
-  expect(tables[1]).toMatch(/OE · browser/);
+  expect(tables[1]).toMatch(/AOE · your browser \w+, smoke \(consistent\)/);
+  expect(tables[1]).toMatch(/OE · your browser/);
   await card.scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/experiments-done.png' });
 
@@ -97,7 +97,9 @@ test('experiments: run a WRN grid, reload mid-grid, resume, export CSV, re-impor
   const page2 = await fresh.newPage();
   await useFixtureData(page2);
   await page2.goto('/?backend=wasm#experiments');
-  await expect(page2.getByTestId(`exp-card-${ID}`)).toContainText('No rows yet');
+  // Before the import the card shows only the committed reference series (public/reference), none of yours.
+  await expect(page2.getByTestId(`exp-card-${ID}`)).toContainText('reference pytorch-cpu');
+  await expect(page2.getByTestId(`exp-card-${ID}`)).not.toContainText(/your browser \w+, smoke/);
   await page2.getByLabel('Import results (JSON/CSV)…').setInputFiles(`test-results/${ID}.csv`);
   await expect(page2.getByTestId('exp-area-notice')).toContainText(`Imported ${allRows.length} rows`);
   expect([await tableText(page2, 0), await tableText(page2, 1), await tableText(page2, 2)]).toEqual(tables);
@@ -154,8 +156,8 @@ test('experiments: toy ε sweep from window.aoe.experiments, figure exported as 
   };
   const svg = (await save('SVG')).toString('utf8');
   expect(svg).toMatch(/^<svg xmlns/);
-  expect(svg).toContain('AOE · browser (toy, smoke)');
-  expect(svg).toContain('OE + noise · browser (toy, smoke)');
+  expect(svg).toMatch(/AOE · your browser \w+, smoke \(toy\)/);
+  expect(svg).toMatch(/OE \+ noise · your browser \w+, smoke \(toy\)/);
   const png = await save('PNG');
   expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   // The figure CSV holds exactly the plotted means: compare with the table under the chart.
@@ -163,12 +165,12 @@ test('experiments: toy ε sweep from window.aoe.experiments, figure exported as 
     (window as unknown as AoeWindow).aoe.experiments.export('toy-eps-sweep', 'figure-csv'),
   );
   const lines = figCsv.trim().split('\n');
-  expect(lines[0]).toBe('panel,series,origin,setting,scale,epsilon,mean,sd,n,seeds');
+  expect(lines[0]).toBe('panel,series,origin,backend,setting,scale,date,epsilon,mean,sd,n,seeds');
   expect(lines).toHaveLength(1 + 2 * 2 * 11);
   const aoeAt05 = lines.find(
     (l) => l.startsWith('"accepted area') && l.includes(',AOE,') && l.includes(',0.5,'),
   )!;
-  const mean = Number(aoeAt05.split(',')[6]);
+  const mean = Number(aoeAt05.split(',')[8]);
   await expect(card.getByTestId('exp-table-toy-eps-sweep-0')).toContainText((mean * 100).toFixed(2));
   // Cancel while the quick scale's 2,000-step cells train in every worker: the run ends within a second.
   const { cancelMs, outcome } = await page.evaluate(async () => {

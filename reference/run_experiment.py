@@ -51,8 +51,8 @@ def load_spec(path):
     if f["spec"]["model"] != "wrn":
         raise SystemExit("the torchrun runner trains WRN specs; %r is a %s spec" % (f["spec"]["id"], f["spec"]["model"]))
     attack = f["spec"]["evaluate"].get("attack")
-    if attack and attack["kind"] != "fgsm":
-        raise SystemExit("test-time attack %r is not available in the torchrun runner (only 'fgsm')" % attack["kind"])
+    if attack and attack["kind"] not in ("fgsm", "pgd"):
+        raise SystemExit("test-time attack %r is not available in the torchrun runner (fgsm, pgd)" % attack["kind"])
     return f
 
 
@@ -71,13 +71,18 @@ def run_cell(plan, spec_file, data, dev, threads, args, log):
     if ev.get("everyEpoch"):
         def on_epoch(e):
             rows.extend(T.evaluate(model, c, ev, data, epoch=e, dev=dev))
+
+        on_epoch(0)  # the start model, as the app's executor (src/experiments/executors/wrnCell.ts)
     else:
         on_epoch = None
     if dev.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = False  # fp32 as the app and the CPU runs
         torch.backends.cudnn.allow_tf32 = False
     timing = T.train(model, c, data, log, on_epoch, dev)
-    final = T.evaluate(model, c, ev, data, dev=dev)
+    if on_epoch:  # as the app: the final rows are the last epoch's, repeated without an epoch
+        final = [[*r[:4], None, *r[5:]] for r in rows if r[4] == int(c["epochs"])]
+    else:
+        final = T.evaluate(model, c, ev, data, dev=dev)
     return {"cellKey": plan["cellKey"], "config": plan["config"], "points": plan["points"], "rows": rows + final,
             "timing": {**timing, "threads": threads, "rank": int(os.environ.get("RANK", "0"))},
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")}
@@ -90,12 +95,13 @@ def write_atomic(path, obj):
     os.replace(tmp, path)
 
 
-def merge(spec_file, out):
-    """All cell files of the plan -> `<out>/<id>.json` (aoe-results v1). @returns (path, missing cell keys)."""
+def merge(spec_file, out, cells_dir=None):
+    """All cell files of the plan (in `cells_dir`, default `<out>/cells`) -> `<out>/<id>.json` (aoe-results v1).
+    @returns (path, missing cell keys)."""
     spec = spec_file["spec"]
     cells, rows, missing = [], [], []
     for plan in spec_file["plan"]:
-        p = os.path.join(out, "cells", plan["cellKey"] + ".json")
+        p = os.path.join(cells_dir or os.path.join(out, "cells"), plan["cellKey"] + ".json")
         if not os.path.exists(p):
             missing.append(plan["cellKey"])
             continue

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 import experiment_lib as X
 import ood_detectors as D
+import test_time_attack as A
 
 
 def lr_at(c, t, total):
@@ -158,18 +159,6 @@ def train(model, c, data, log, on_epoch=None, dev=torch.device("cpu")):
             "imagesPerCpuSecond": images / cpu if cpu > 0 else None}
 
 
-def fgsm_oe(model, x01, budget, pre):
-    """Test-time FGSM (paper §5.5, the app's 'paper-oe'): ascend the mean OE loss of the OOD inputs, eval mode,
-    budget in [0,1] pixel units, no clamp."""
-    if budget == 0:
-        return x01
-    model.eval()
-    x = x01.detach().requires_grad_(True)
-    lo = model(pre(x))
-    (g,) = torch.autograd.grad((torch.logsumexp(lo, 1) - lo.mean(1)).mean(), x)
-    return (x01 + budget * g.sign()).detach()
-
-
 def evaluate(model, c, ev, data, epoch=None, dev=torch.device("cpu")):
     """Rows {detector, oodSet, metric, value, epoch, budget, nId, nOod} of the spec's `evaluate` block."""
     s = X.SETTINGS[c.get("setting", "consistent")]
@@ -194,11 +183,16 @@ def evaluate(model, c, ev, data, epoch=None, dev=torch.device("cpu")):
     missing = [k for k in names if k not in sets]
     if missing:
         raise ValueError("OOD sets %s are not in the data folder (it has %s)" % (missing, list(sets)))
-    budgets = [None] + list((ev.get("attack") or {}).get("budgets", []))
-    for name in names:
-        xo01 = f32(sets[name][:lim] if lim else sets[name])
-        for bud in budgets:
-            x = xo01 if bud is None else fgsm_oe(model, xo01, float(bud), pre)
+    attack = ev.get("attack")
+    # As the app (src/experiments/executors/wrnCell.ts): clean rows carry budget None; under an attack every
+    # row carries its budget (0 = clean). One random stream for PGD's starts, budget by budget, set by set.
+    budgets = list(attack["budgets"]) if attack else [None]
+    uniform = A.torch_uniform(c["seed"])
+    xs = {name: f32(sets[name][:lim] if lim else sets[name]) for name in names}
+    for bud in budgets:
+        for name in names:
+            xo01 = xs[name]
+            x = xo01 if bud is None else A.attack_set(model, xo01, float(bud), pre, attack["kind"], uniform)
             sood, _ = D.score_all(model, fitted, pre(x), X.PRETRAINED_NORM["std"], dets)
             for det in dets:
                 mm = D.ood_metrics(sid[det], sood[det])

@@ -208,3 +208,22 @@ export function oodGroupOf(idOrName: string): OodGroup | null {
 
 /** The catalog entries `npm run data` prepares into public/data (and the app loads by default when served). */
 export const SERVED_OOD_SETS = OOD_CATALOG.filter((e) => e.servedPath);
+
+/**
+ * Position of a set on the far → near axis of per-set figures (Fig. 7): far sets first, then near ones, each
+ * group in reverse catalog order (the catalog lists the nearest first: CIFAR-10 unknown classes, CIFAR-100,
+ * TinyImageNet; noise last among the far sets, so noise comes first). Sets the catalog does not know (a user's
+ * folder) get +Infinity and sort last, keeping their order.
+ */
+export function farToNearRank(idOrName: string): number {
+  const e = oodCatalogEntry(idOrName);
+  return e ? OOD_CATALOG.length - 1 - OOD_CATALOG.indexOf(e) : Number.POSITIVE_INFINITY;
+}
+
+/** `names` sorted far → near by {@link farToNearRank} (stable: unknown sets keep their order at the end). */
+export function sortFarToNear<T>(items: readonly T[], nameOf: (t: T) => string): T[] {
+  return items
+    .map((t, i) => ({ t, i, r: farToNearRank(nameOf(t)) }))
+    .sort((a, b) => (a.r === b.r ? a.i - b.i : a.r < b.r ? -1 : 1))
+    .map((e) => e.t);
+}

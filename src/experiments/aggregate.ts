@@ -3,7 +3,7 @@
  * 'mean-far' — the paper's unweighted mean), then mean ± sd over repeated cells (seeds). The UI chart, the
  * figure's CSV and its PNG/SVG all draw exactly these numbers.
  */
-import { oodGroupOf } from '../data/oodCatalog';
+import { oodGroupOf, sortFarToNear } from '../data/oodCatalog';
 import { stableStringify } from './json';
 import { instanceKey } from './results';
 import type { PlotPanel, PlotSpec, ResultRow, Scalar } from './types';
@@ -17,17 +17,36 @@ export interface SeriesPoint {
   seeds: number[];
 }
 
-/** One line/bar group: the series value (e.g. method 'AOE') from one source (origin · setting · scale). */
+/**
+ * One line/bar group: the series value (e.g. method 'AOE') from one source (origin · backend · setting · scale).
+ */
 export interface Series {
   /** The value of the plot's series key. */
   name: string;
-  /** Where the numbers come from: 'paper', 'reference', 'browser', … */
+  /** Where the numbers come from: 'paper', 'reference', 'torchrun' (the committed PyTorch runs), 'browser', … */
   origin: string;
+  /** Where they ran: a tfjs backend ('wasm', …), 'pytorch-cpu' / 'pytorch-cuda', or 'paper'. */
+  backend: string;
   setting: string;
   scale: string;
-  /** `${name} · ${origin} (${setting}, ${scale})` unless the caller relabels. */
+  /** Day (YYYY-MM-DD) of the newest row behind the series. */
+  date: string;
+  /** `${name} · ${sourceLabel(series)}` unless the caller relabels. */
   label: string;
   points: SeriesPoint[];
+}
+
+/**
+ * Where a series' numbers come from, for legends and tables: "paper", "reference pytorch-cpu, quick,
+ * 2026-11-30 (consistent)", "your browser wasm, quick (consistent)".
+ */
+export function sourceLabel(s: Pick<Series, 'origin' | 'backend' | 'setting' | 'scale' | 'date'>): string {
+  if (s.origin === 'paper') return 'paper';
+  const where =
+    s.origin === 'browser'
+      ? `your browser ${s.backend}, ${s.scale}`
+      : `reference ${s.backend}, ${s.scale}${s.date ? `, ${s.date}` : ''}`;
+  return `${where} (${s.setting})`;
 }
 
 /** Group ('near' | 'far') of OOD sets by name, overriding the OOD catalogue; sets neither knows count only in 'mean'. */
@@ -104,7 +123,8 @@ export function panelValues(
 
 /**
  * Series of a panel: group by (series value, origin, setting, scale), then by x, aggregating over seeds.
- * Points are sorted by x (numbers ascending, strings in first-seen order).
+ * Points are sorted by x (numbers ascending; OOD sets far → near by the OOD catalog, Fig. 7; other strings in
+ * first-seen order).
  */
 export function plotSeries(
   rows: readonly ResultRow[],
@@ -120,22 +140,26 @@ export function plotSeries(
     const name = String(rowValue(r, plot.series) ?? '');
     const x = rowValue(r, plot.x);
     if (x === null) continue;
-    const sid = stableStringify([name, r.origin, r.setting, r.scale]);
+    const sid = stableStringify([name, r.origin, r.backend, r.setting, r.scale]);
     let e = series.get(sid);
     if (!e) {
       e = {
         s: {
           name,
           origin: r.origin,
+          backend: r.backend,
           setting: r.setting,
           scale: r.scale,
-          label: `${name} · ${r.origin} (${r.setting}, ${r.scale})`,
+          date: '',
+          label: '',
           points: [],
         },
         byX: new Map(),
       };
       series.set(sid, e);
     }
+    const day = (r.date ?? '').slice(0, 10);
+    if (day > e.s.date) e.s.date = day;
     const xk = JSON.stringify(x);
     let p = e.byX.get(xk);
     if (!p) e.byX.set(xk, (p = { x, values: [], seeds: [] }));
@@ -144,6 +168,7 @@ export function plotSeries(
   }
   const out: Series[] = [];
   for (const { s, byX } of series.values()) {
+    s.label = `${s.name} · ${sourceLabel(s)}`;
     s.points = [...byX.values()].map((p) => ({
       x: p.x,
       ...meanSd(p.values),
@@ -152,18 +177,23 @@ export function plotSeries(
     }));
     if (s.points.every((p) => typeof p.x === 'number'))
       s.points.sort((a, b) => (a.x as number) - (b.x as number));
+    else if (plot.x === 'oodSet') s.points = sortFarToNear(s.points, (p) => String(p.x));
     out.push(s);
   }
   return out;
 }
 
-/** The plotted numbers of a panel as CSV (series, origin, setting, scale, x, mean, sd, n, seeds). */
+/**
+ * The plotted numbers of a panel as CSV (series, origin, backend, setting, scale, date, x, mean, sd, n, seeds).
+ */
 export function seriesToCsv(series: readonly Series[], xName: string): string {
-  const lines = [`series,origin,setting,scale,${xName},mean,sd,n,seeds`];
+  const lines = [`series,origin,backend,setting,scale,date,${xName},mean,sd,n,seeds`];
   for (const s of series) {
     for (const p of s.points) {
       lines.push(
-        [s.name, s.origin, s.setting, s.scale, String(p.x), p.mean, p.sd, p.n, p.seeds.join(' ')].join(','),
+        [s.name, s.origin, s.backend, s.setting, s.scale, s.date, String(p.x), p.mean, p.sd, p.n]
+          .concat(p.seeds.join(' '))
+          .join(','),
       );
     }
   }

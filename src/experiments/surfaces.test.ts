@@ -91,21 +91,22 @@ describe('reading results', () => {
 describe('plotted numbers', () => {
   it('figure CSV and tables carry the mean ± sd over seeds, recomputed by hand', () => {
     const lines = figureCsv(toyEpsSweep, rows).trim().split('\n');
-    expect(lines[0]).toBe('panel,series,origin,setting,scale,epsilon,mean,sd,n,seeds');
+    expect(lines[0]).toBe('panel,series,origin,backend,setting,scale,date,epsilon,mean,sd,n,seeds');
     const area = lines.filter((l) => l.startsWith('"accepted area'));
     expect(area).toHaveLength(2);
     const at0 = area[0].split(',');
-    expect(Number(at0[6])).toBeCloseTo(0.6, 12);
-    expect(Number(at0[7])).toBeCloseTo(Math.sqrt(((0.5 - 0.6) ** 2 + (0.7 - 0.6) ** 2) / 1), 12);
-    expect(at0[9]).toBe('1 2');
+    expect(Number(at0[8])).toBeCloseTo(0.6, 12);
+    expect(Number(at0[9])).toBeCloseTo(Math.sqrt(((0.5 - 0.6) ** 2 + (0.7 - 0.6) ** 2) / 1), 12);
+    expect(at0[11]).toBe('1 2');
+    expect(at0.slice(2, 7)).toEqual(['browser', 'wasm', 'toy', 'smoke', '2026-11-30']);
     // AUROC panel averages the OOD sets of one cell first: (0.8 + 0.9) / 2, one seed.
     const auroc = lines.filter((l) => l.startsWith('"AUROC'));
     expect(auroc).toHaveLength(1);
-    expect(Number(auroc[0].split(',')[6])).toBeCloseTo(0.85, 12);
+    expect(Number(auroc[0].split(',')[8])).toBeCloseTo(0.85, 12);
     const tables = plotTables(toyEpsSweep, rows);
     expect(tables[0].columns).toEqual([0, 0.5]);
     expect(tables[0].rows[0].cells).toEqual(['60.00 ± 14.14', '30.00 ± 7.07']);
-    expect(tablesToText(tables, 'epsilon')).toContain('AOE · browser (toy, smoke)');
+    expect(tablesToText(tables, 'epsilon')).toContain('AOE · your browser wasm, smoke (toy)');
     expect(formatMeanSd(0.93214, 0.004, 1)).toBe('93.21');
     expect(formatMeanSd(NaN, 0, 1)).toBe('–');
   });

@@ -3,7 +3,8 @@
  * two decimals). `npm run exp` prints them; the UI's 'table' figures and the figure CSV show the same numbers.
  */
 import { plotSeries, seriesToCsv, type OodGroups, type Series } from './aggregate';
-import type { ExperimentSpec, PlotPanel, ResultRow, Scalar } from './types';
+import { farToNearRank, sortFarToNear } from '../data/oodCatalog';
+import { DETECTOR_NAMES, type ExperimentSpec, type PlotPanel, type ResultRow, type Scalar } from './types';
 
 /** "93.21 ± 0.40" (percent of a fraction; no ± for a single seed). */
 export function formatMeanSd(mean: number, sd: number, n: number): string {
@@ -24,12 +25,26 @@ export interface PanelTable {
   rows: { series: Series; cells: string[] }[];
 }
 
-/** The x values over all series: numbers ascending, else first-seen order. */
+const DETECTOR_ORDER = new Map<string, number>([
+  ['', -1],
+  ...DETECTOR_NAMES.map((d, i) => [d, i] as [string, number]),
+]);
+
+/**
+ * The x values over all series: numbers ascending; OOD sets far → near (Fig. 7); detectors in DETECTOR_NAMES
+ * order; else first-seen order.
+ */
 export function xValues(series: readonly Series[]): Scalar[] {
   const seen = new Map<string, Scalar>();
   for (const s of series) for (const p of s.points) seen.set(JSON.stringify(p.x), p.x);
   const xs = [...seen.values()];
   if (xs.every((x) => typeof x === 'number')) xs.sort((a, b) => (a as number) - (b as number));
+  // OOD-set axes (Fig. 7) far → near, whatever order the series met them in; other strings keep first-seen order.
+  else if (xs.some((x) => typeof x === 'string' && Number.isFinite(farToNearRank(x))))
+    return sortFarToNear(xs, String);
+  // Detector axes (Table 2) in the one canonical order, whichever source listed its detectors first.
+  else if (xs.every((x) => DETECTOR_ORDER.has(String(x))))
+    xs.sort((a, b) => DETECTOR_ORDER.get(String(a))! - DETECTOR_ORDER.get(String(b))!);
   return xs;
 }
 

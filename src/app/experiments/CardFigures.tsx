@@ -1,4 +1,5 @@
 import { useRef } from 'react';
+import { oodGroupOf, sortFarToNear } from '../../data/oodCatalog';
 import { plotSeries, type Series } from '../../experiments/aggregate';
 import { rowsToCsv } from '../../experiments/csv';
 import { toResultsFile } from '../../experiments/results';
@@ -7,9 +8,15 @@ import type { ExperimentSpec, ResultRow } from '../../experiments/types';
 import { downloadBlob, downloadText, figureSvg, svgToPng } from './figureExport';
 import { PanelChart, PanelTableView } from './Figure';
 
-function PanelFigure(props: { spec: ExperimentSpec; series: Series[]; title: string; index: number }) {
+function PanelFigure(props: {
+  spec: ExperimentSpec;
+  series: Series[];
+  title: string;
+  panelMetric: string;
+  index: number;
+}) {
   const ref = useRef<HTMLDivElement>(null);
-  const { spec, series, title, index } = props;
+  const { spec, series, title, panelMetric, index } = props;
   const name = `${spec.id}-panel${index + 1}`;
   const svgText = () => figureSvg(ref.current!, `${spec.title} — ${title} (%)`, series);
   const isTable = spec.plot.kind === 'table';
@@ -25,7 +32,7 @@ function PanelFigure(props: { spec: ExperimentSpec; series: Series[]; title: str
       ) : (
         <>
           <div ref={ref}>
-            <PanelChart series={series} plot={spec.plot} />
+            <PanelChart series={series} plot={spec.plot} yLabel={panelMetric} />
           </div>
           <PanelTableView series={series} xName={spec.plot.x} testId={`exp-table-${spec.id}-${index}`} />
           <div className="exp-buttons">
@@ -45,6 +52,18 @@ function PanelFigure(props: { spec: ExperimentSpec; series: Series[]; title: str
   );
 }
 
+/** The far → near order of the OOD sets in a per-set figure, with each set's group from the OOD catalog. */
+function FarToNear(props: { rows: ResultRow[] }) {
+  const sets = sortFarToNear([...new Set(props.rows.map((r) => r.oodSet).filter(Boolean))], String);
+  if (sets.length === 0) return null;
+  const tag = (s: string) => `${s} (${oodGroupOf(s) ?? 'not in the OOD catalog'})`;
+  return (
+    <p className="muted" data-testid="far-to-near">
+      OOD sets left to right, far → near (groups from the OOD catalog): {sets.map(tag).join(', ')}.
+    </p>
+  );
+}
+
 /** Every panel of a spec's plot from the given rows, plus the card's data exports. */
 
 export function CardFigures(props: { spec: ExperimentSpec; rows: ResultRow[]; userRows: ResultRow[] }) {
@@ -58,10 +77,12 @@ export function CardFigures(props: { spec: ExperimentSpec; rows: ResultRow[]; us
             spec={spec}
             index={i}
             title={panelTitle(panel)}
+            panelMetric={panel.metric === 'FPR95TPR' ? 'FPR at 95 % TPR' : panel.metric}
             series={plotSeries(rows, spec.plot, panel)}
           />
         ))}
       </div>
+      {spec.plot.x === 'oodSet' && <FarToNear rows={rows} />}
       <div className="exp-buttons" role="group" aria-label="Export">
         <span className="muted">Export:</span>
         <button

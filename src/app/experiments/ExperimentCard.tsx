@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { sourceLabel } from '../../experiments/aggregate';
 import { planCells } from '../../experiments/grid';
 import type { ExperimentSpec, ResultRow, Scalar, ScaleName } from '../../experiments/types';
 import { CardFigures } from './CardFigures';
@@ -28,13 +29,21 @@ function whatIsShown(spec: ExperimentSpec): string {
   return `${panels.join('; ')} against ${spec.plot.x}, one series per ${spec.plot.series}; detectors ${ev.detectors.join(', ')} on ${sets}; mean ± sd over seeds.`;
 }
 
-/** Which sources have rows for this spec, e.g. "paper 12 · reference 240 · browser 36". */
+/**
+ * Which sources have rows for this spec and where they ran, e.g. "paper 12 rows · reference pytorch-cpu,
+ * quick, 2026-11-30 (consistent) 240 rows · your browser wasm, quick (consistent) 36 rows".
+ */
 function sources(rows: ResultRow[]): string {
-  const n = new Map<string, number>();
-  for (const r of rows) n.set(r.origin, (n.get(r.origin) ?? 0) + 1);
+  const n = new Map<string, { k: number; day: string; r: ResultRow }>();
+  for (const r of rows) {
+    const id = `${r.origin}|${r.backend}|${r.scale}|${r.setting}`;
+    const e = n.get(id) ?? { k: 0, day: '', r };
+    const day = (r.date ?? '').slice(0, 10);
+    n.set(id, { k: e.k + 1, day: day > e.day ? day : e.day, r });
+  }
   if (n.size === 0) return 'none yet';
-  return [...n]
-    .map(([o, k]) => `${o === 'browser' ? 'your browser' : o} ${k.toLocaleString()} rows`)
+  return [...n.values()]
+    .map(({ k, day, r }) => `${sourceLabel({ ...r, date: day })} ${k.toLocaleString()} rows`)
     .join(' · ');
 }
 
@@ -114,7 +123,8 @@ export function ExperimentCard(props: { spec: ExperimentSpec }) {
       </p>
       <p className="muted">
         <strong>Shown:</strong> {whatIsShown(spec)} <strong>Sources:</strong> {sources(rows)}. Lines: solid =
-        runs, dashed = reference/torchrun, dotted = the paper.
+        your browser's runs, dashed = our committed PyTorch reference runs, dotted = the paper's printed
+        numbers.
       </p>
       <div className="exp-controls">
         <label htmlFor={`${idBase}-scale`}>Scale</label>

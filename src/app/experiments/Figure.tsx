@@ -1,10 +1,10 @@
 import { CartesianGrid, ErrorBar, Line, LineChart, Symbols, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Series } from '../../experiments/aggregate';
+import { sourceLabel, type Series } from '../../experiments/aggregate';
 import { formatMeanSd, xValues } from '../../experiments/table';
 import type { PlotSpec, Scalar } from '../../experiments/types';
-import { methodLabel, originDash, seriesStyle } from './style';
+import { axisLabel, methodLabel, originDash, seriesStyle } from './style';
 
-const label = (s: Series) => `${methodLabel(s.name)} · ${s.origin} (${s.setting}, ${s.scale})`;
+const label = (s: Series) => `${methodLabel(s.name)} · ${sourceLabel(s)}`;
 const pct = (v: number) => +(v * 100).toFixed(4);
 
 /** A panel as a table: series × x, mean ± sd over seeds in percent, two decimals. */
@@ -14,7 +14,7 @@ export function PanelTableView(props: { series: Series[]; xName: string; testId:
     <table className="exp-table" data-testid={props.testId}>
       <thead>
         <tr>
-          <th scope="col">series \ {props.xName}</th>
+          <th scope="col">series \ {axisLabel(props.xName)}</th>
           {cols.map((x) => (
             <th scope="col" key={String(x)}>
               {x === '' ? '(no detector)' : String(x)}
@@ -45,29 +45,36 @@ export function PanelTableView(props: { series: Series[]; xName: string; testId:
 }
 
 /** A panel as a line chart with ± sd error bars (percent); one line per series, styled by method and source. */
-export function PanelChart(props: { series: Series[]; plot: PlotSpec }) {
+export function PanelChart(props: { series: Series[]; plot: PlotSpec; yLabel: string }) {
   const numeric = props.series.every((s) => s.points.every((p) => typeof p.x === 'number'));
   const cats = numeric ? [] : xValues(props.series).map(String);
   const xOf = (x: Scalar) => (numeric ? (x as number) : cats.indexOf(String(x)));
   return (
-    <LineChart width={520} height={260} margin={{ top: 10, right: 16, bottom: 18, left: 4 }}>
+    <LineChart width={560} height={280} margin={{ top: 10, right: 16, bottom: 22, left: 14 }}>
       <CartesianGrid strokeDasharray="3 3" />
       <XAxis
         dataKey="x"
         type="number"
         domain={numeric ? ['dataMin', 'dataMax'] : [-0.5, cats.length - 0.5]}
-        ticks={numeric ? undefined : cats.map((_, i) => i)}
+        ticks={numeric ? (xValues(props.series) as number[]) : cats.map((_, i) => i)}
         tickFormatter={(v: number) => (numeric ? String(+v.toFixed(3)) : (cats[v] ?? ''))}
         allowDuplicatedCategory={false}
-        label={{ value: props.plot.x, position: 'insideBottom', offset: -8, fontSize: 12 }}
+        interval={0}
+        tick={{ fontSize: 11 }}
+        label={{ value: axisLabel(props.plot.x), position: 'insideBottom', offset: -12, fontSize: 12 }}
       />
-      <YAxis width={48} domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(1)} />
+      <YAxis
+        width={52}
+        domain={['auto', 'auto']}
+        tickFormatter={(v: number) => v.toFixed(1)}
+        label={{ value: `${props.yLabel} (%)`, angle: -90, position: 'insideLeft', offset: -2, fontSize: 12 }}
+      />
       <Tooltip
         formatter={(v, name, item) => {
           const sd = (item?.payload as { sd?: number } | undefined)?.sd ?? 0;
           return [`${Number(v).toFixed(2)} ± ${sd.toFixed(2)}`, name];
         }}
-        labelFormatter={(v) => `${props.plot.x} = ${numeric ? v : cats[Number(v)]}`}
+        labelFormatter={(v) => `${axisLabel(props.plot.x)} = ${numeric ? v : cats[Number(v)]}`}
       />
       {props.series.map((s) => {
         const st = seriesStyle(s.name);

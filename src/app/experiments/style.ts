@@ -38,3 +38,17 @@ export function originDash(origin: string): string | undefined {
 
 /** Display name of a method in legends ('OE+noise' → 'OE + noise'). */
 export const methodLabel = (name: string): string => (name === 'OE+noise' ? 'OE + noise' : name);
+
+/** What an x key means, with units, for axis titles and table headers. */
+const AXIS_LABELS: Readonly<Record<string, string>> = {
+  epsilon: 'ε (pixel units; 0 = plain OE)',
+  budget: 'attack budget ‖δ‖∞ (pixel units, 0 = clean)',
+  epoch: 'fine-tuning epoch',
+  sigma2: 'σ² of the synthetic outliers (PPCA latent variance)',
+  outlierCount: 'distinct training outliers',
+  oodSet: 'OOD set (far → near)',
+  detector: 'detector',
+};
+
+/** Axis title of a plot key ('budget' → 'attack budget ‖δ‖∞ (pixel units, 0 = clean)'); the key if unknown. */
+export const axisLabel = (key: string): string => AXIS_LABELS[key] ?? key;
