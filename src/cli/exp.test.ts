@@ -46,7 +46,7 @@ describe('npm run exp', () => {
     const spec = experimentById('toy-eps-sweep');
     const stdout = cli(spec.id, '--scale', 'smoke', '--grid', 'epsilon=0,0.5', '--out', out);
     expect(stdout).toMatch(/accepted area/);
-    expect(stdout).toMatch(/AOE · node \(toy, smoke\)/);
+    expect(stdout).toMatch(/AOE · node wasm, smoke, \d{4}-\d{2}-\d{2} \(toy\)/);
     const first = fromResultsFile(JSON.parse(readFileSync(join(out, `${spec.id}.json`), 'utf8')));
     // 2 methods × 2 ε = 4 grid points, 3 trained cells (ε = 0 shared); ACC, AREA + EBO × {near, far} × 2 metrics.
     expect(new Set(first.map((r) => r.cellKey)).size).toBe(3);

@@ -42,10 +42,13 @@ export interface Series {
  */
 export function sourceLabel(s: Pick<Series, 'origin' | 'backend' | 'setting' | 'scale' | 'date'>): string {
   if (s.origin === 'paper') return 'paper';
+  // Committed PyTorch runs ('torchrun', or 'reference' for the one-off scripts) read "reference"; anything
+  // else (e.g. 'node' from `npm run exp`, an imported file's origin) is named as it is.
+  const who = s.origin === 'torchrun' || s.origin === 'reference' ? 'reference' : s.origin;
   const where =
     s.origin === 'browser'
       ? `your browser ${s.backend}, ${s.scale}`
-      : `reference ${s.backend}, ${s.scale}${s.date ? `, ${s.date}` : ''}`;
+      : `${who} ${s.backend}, ${s.scale}${s.date ? `, ${s.date}` : ''}`;
   return `${where} (${s.setting})`;
 }
 

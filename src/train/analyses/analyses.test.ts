@@ -118,7 +118,9 @@ describe('outlier energies and gallery on a tiny WRN', () => {
           tf.neg(tf.logSumExp(model.forward(pre(t) as tf.Tensor4D, { training: false }).logits, 1)),
         ) as tf.Scalar;
       const g = tf.grad(e)(x);
-      const adv = tf.sub(x, tf.mul(tf.sign(g), eps));
+      // Math.sign by hand: tfjs-wasm's Sign kernel returns 0 for tiny |g| (see core/sign.ts).
+      const signOfG = tf.tensor(Float32Array.from(g.dataSync(), Math.sign), g.shape);
+      const adv = tf.sub(x, tf.mul(signOfG, eps));
       const l = model.forward(pre(adv) as tf.Tensor4D, { training: false }).logits;
       return Array.from(tf.neg(tf.logSumExp(l, 1)).dataSync());
     });
