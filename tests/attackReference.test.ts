@@ -82,7 +82,7 @@ describe('test-time FGSM and PGD on OOD inputs vs the PyTorch reference runner',
         // Energies to 1e-3 (relative). PGD iterates: one near-zero gradient component whose float32 sign differs
         // between tfjs and PyTorch sends that image down a slightly different path (measured: 1 image of 8, at
         // budget 0.05, 0.4 % apart); allow at most one such image per budget, still within 1 %.
-        const rel = Array.from(energy.dataSync()).map(
+        const rel = Array.from(energy.dataSync() as Float32Array).map(
           (v, i) => Math.abs(v - ref.energy[i]) / Math.max(1, Math.abs(ref.energy[i])),
         );
         expect(rel.filter((r) => r > 1e-3).length, at).toBeLessThanOrEqual(kind === 'pgd' ? 1 : 0);

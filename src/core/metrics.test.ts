@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { thinCurve } from './curveThinning';
 import {
   METRIC_NAMES,
+  idVsOodMetrics,
   meanMetrics,
   oodMetrics,
   precisionRecallCurve,
@@ -56,6 +57,17 @@ describe('oodMetrics vs scikit-learn fixtures', () => {
       pr.precision.forEach((p, i) => expect(p).toBeCloseTo(c.curves!.precisionOut[i], 14));
     }
   });
+
+  it.each(fixture.cases.map((c) => [c.name, c] as const))(
+    'idVsOodMetrics of %s split by label agrees with sklearn and counts both sides',
+    (_name, c) => {
+      const id = Float32Array.from(c.scores.filter((_, i) => c.labels[i] === 0));
+      const ood = Float32Array.from(c.scores.filter((_, i) => c.labels[i] === 1));
+      const got = idVsOodMetrics(id, ood);
+      expectMetricsClose(got, c.expected, 1e-9);
+      expect([got.nId, got.nOod]).toEqual([id.length, ood.length]);
+    },
+  );
 
   it('large (n = 100000, float32 binary fixture) agrees to 1e-9', () => {
     const { scores, labels } = loadLarge();

@@ -235,3 +235,20 @@ export function meanMetrics(list: readonly OodMetrics[]): OodMetrics {
   }
   return mean;
 }
+
+/**
+ * {@link oodMetrics} of one ID set against one OOD set, with both counts: the scores are concatenated ID first
+ * (label 0) then OOD (label 1); values are read exactly (float32 scores stay the same numbers).
+ * @param idScores [nId] outlier scores of the ID samples (higher = more OOD). @param oodScores [nOod] of the OOD ones.
+ */
+export function idVsOodMetrics(
+  idScores: ArrayLike<number>,
+  oodScores: ArrayLike<number>,
+): OodMetrics & { nId: number; nOod: number } {
+  const nId = idScores.length;
+  const nOod = oodScores.length;
+  const all = new Float64Array(nId + nOod);
+  for (let i = 0; i < nId; i++) all[i] = idScores[i];
+  for (let i = 0; i < nOod; i++) all[nId + i] = oodScores[i];
+  return { ...oodMetrics(all, new Uint8Array(nId + nOod).fill(1, nId)), nId, nOod };
+}

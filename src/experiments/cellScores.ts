@@ -13,7 +13,7 @@
  * identical Float32Arrays and `metricsFromScores` (oodMetrics on ID scores then the set's scores, OOD = 1)
  * reproduces the cell's result rows bit for bit.
  */
-import { oodMetrics, type OodMetrics } from '../core/metrics';
+import { idVsOodMetrics, type OodMetrics } from '../core/metrics';
 import { parseCsv, quoteCsv as quote } from './csv';
 
 export const CELL_SCORES_FORMAT = 'aoe-cell-scores';
@@ -100,11 +100,7 @@ export function metricsFromScores(s: ScoresOfCell): {
     for (const set of s.sets) {
       if (set.label !== 'OOD') continue;
       const oodScores = set.scores[d];
-      const all = new Float32Array(idScores.length + oodScores.length);
-      all.set(idScores);
-      all.set(oodScores, idScores.length);
-      const labels = new Uint8Array(all.length).fill(1, idScores.length);
-      metrics[d][set.name] = { ...oodMetrics(all, labels), nId: idScores.length, nOod: oodScores.length };
+      metrics[d][set.name] = idVsOodMetrics(idScores, oodScores);
     }
   }
   let accuracy: number | null = null;

@@ -9,7 +9,7 @@
  * DOM-free; runs in the worker and in Node. Cancellation: `signal` is checked between batches.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { oodMetrics, type OodMetrics } from '../core/metrics';
+import { idVsOodMetrics, type OodMetrics } from '../core/metrics';
 import { fgsmOutlierExposure } from '../core/perturbations';
 import { Random } from '../core/random';
 import type { Matrix } from '../core/linalg';
@@ -270,11 +270,7 @@ export async function evaluateAttack(
       for (const { name, det } of detectors) {
         const ood = name === 'ODIN' ? odinScores! : det.score({ logits: out.logits, features: out.features });
         const id = idScores.get(name)!;
-        const all = new Float32Array(id.length + ood.length);
-        all.set(id);
-        all.set(ood, id.length);
-        const lab = new Uint8Array(all.length).fill(1, id.length);
-        byDet[name][s] = { ...oodMetrics(all, lab), nId: id.length, nOod: ood.length };
+        byDet[name][s] = idVsOodMetrics(id, ood);
       }
     }
     perBudget.push(byDet);

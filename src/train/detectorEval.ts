@@ -18,7 +18,7 @@ import {
   type Detector,
 } from '../core/detectors';
 import type { Matrix } from '../core/linalg';
-import { oodMetrics, type OodMetrics } from '../core/metrics';
+import { idVsOodMetrics, type OodMetrics } from '../core/metrics';
 import { asLogitsFn } from '../models/wrn';
 import type { ImageClassifier } from '../models/types';
 import { gatherImages, normalizer, toImageTensor } from './batches';
@@ -301,11 +301,7 @@ export async function evaluateDetectors(
     if (o.keepScores) scores[name] = { ID: idScores };
     for (const s of names) {
       const oodScores = await scoreSet(det, name, oodOut[s], data.oodTests[s], pre, o.signal);
-      const all = new Float32Array(idScores.length + oodScores.length);
-      all.set(idScores);
-      all.set(oodScores, idScores.length);
-      const lab = new Uint8Array(all.length).fill(1, idScores.length);
-      metrics[name][s] = { ...oodMetrics(all, lab), nId: idScores.length, nOod: oodScores.length };
+      metrics[name][s] = idVsOodMetrics(idScores, oodScores);
       if (o.keepScores) scores[name][s] = oodScores;
     }
     phase++;

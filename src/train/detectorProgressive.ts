@@ -8,7 +8,7 @@
  * (only the order of the rows differs). DOM-free; cancellation: `signal`, checked between batches.
  */
 import type { Detector } from '../core/detectors';
-import { oodMetrics } from '../core/metrics';
+import { idVsOodMetrics } from '../core/metrics';
 import { Random } from '../core/random';
 import type { ImageClassifier } from '../models/types';
 import { normalizer } from './batches';
@@ -227,11 +227,7 @@ function tableOf(
     if (o.keepScores) scores[name] = { ID: idScores };
     for (const s of names) {
       const oodScores = scoresOf(name, s);
-      const all = new Float32Array(idScores.length + oodScores.length);
-      all.set(idScores);
-      all.set(oodScores, idScores.length);
-      const lab = new Uint8Array(all.length).fill(1, idScores.length);
-      metrics[name][s] = { ...oodMetrics(all, lab), nId: idScores.length, nOod: oodScores.length };
+      metrics[name][s] = idVsOodMetrics(idScores, oodScores);
       if (o.keepScores) scores[name][s] = oodScores;
     }
   }

@@ -6,7 +6,7 @@
  */
 import type { Detector } from '../../core/detectors';
 import { createLogitDetector } from '../../train/detectorEval';
-import { oodMetrics } from '../../core/metrics';
+import { idVsOodMetrics } from '../../core/metrics';
 import { buildToyData } from '../../train/toy/data';
 import { defaultToyParams, mergeToyParams, type ToyParams } from '../../train/toy/params';
 import { ToyRun } from '../../train/toy/trainer';
@@ -81,11 +81,7 @@ export const toyExecutor: CellExecutor = async (config, ctx) => {
       for (const [setName, pts] of Object.entries(sets)) {
         if ((wantedSets !== 'all' && !wantedSets.includes(setName)) || pts.length === 0) continue;
         const oodScores = det.score({ logits: logitsOf(run, pts) });
-        const scores = new Float32Array(idScores.length + oodScores.length);
-        scores.set(idScores);
-        scores.set(oodScores, idScores.length);
-        const m = oodMetrics(scores, new Uint8Array(scores.length).fill(1, idScores.length));
-        byDetector[name][setName] = { ...m, nId: idScores.length, nOod: oodScores.length };
+        byDetector[name][setName] = idVsOodMetrics(idScores, oodScores);
         kept[name][setName] = oodScores;
       }
     }
