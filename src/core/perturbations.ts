@@ -9,7 +9,7 @@
 export type { ClampRange, Preprocess } from './perturbations/common';
 export { energyGradientStep, type EnergyGradientStepOptions } from './perturbations/energyStep';
 export { gaussianNoiseStep, type GaussianNoiseMode, type GaussianNoiseOptions } from './perturbations/noise';
-export { energyPgd, type EnergyPgdOptions } from './perturbations/pgd';
+export { energyPgd, projectedSignIterations, type EnergyPgdOptions } from './perturbations/pgd';
 export {
   fgsmOutlierExposure,
   type FgsmObjective,

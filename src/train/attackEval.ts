@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { idVsOodMetrics, type OodMetrics } from '../core/metrics';
-import { fgsmOutlierExposure } from '../core/perturbations';
+import { fgsmOutlierExposure, projectedSignIterations } from '../core/perturbations';
 import { Random } from '../core/random';
 import type { Matrix } from '../core/linalg';
 import { asLogitsFn } from '../models/wrn';
@@ -71,28 +71,13 @@ export function attackBatch(
   const steps = o.pgdSteps ?? ATTACK_PGD_STEPS;
   const alpha = o.pgdStepSize ?? (2.5 * budget) / steps;
   const random = o.random ?? new Random(1);
-  const lo = tf.tidy(() => tf.maximum(tf.sub(x, budget), 0));
-  const hi = tf.tidy(() => tf.minimum(tf.add(x, budget), 1));
-  let current = tf.tidy(() => {
-    const noise = tf.tensor(random.uniformArray(x.size, -budget, budget), x.shape, 'float32');
-    return tf.minimum(tf.maximum(tf.add(x, noise), lo), hi);
-  });
-  try {
-    for (let t = 0; t < steps; t++) {
-      const stepped = fgsmOutlierExposure(logits, current, { epsilon: alpha, preprocess: o.preprocess });
-      const next = tf.tidy(() => tf.minimum(tf.maximum(stepped, lo), hi));
-      stepped.dispose();
-      current.dispose();
-      current = next;
-    }
-  } catch (err) {
-    current.dispose();
-    throw err;
-  } finally {
-    lo.dispose();
-    hi.dispose();
-  }
-  return current as tf.Tensor4D;
+  return projectedSignIterations(
+    x,
+    budget,
+    steps,
+    (current) => fgsmOutlierExposure(logits, current, { epsilon: alpha, preprocess: o.preprocess }),
+    { random, clamp },
+  ) as tf.Tensor4D;
 }
 
 /** Eval-mode outputs of an attacked set, plus ODIN's scores on the attacked inputs when asked. */

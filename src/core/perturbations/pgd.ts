@@ -48,20 +48,45 @@ export function energyPgd(model: LogitsFn, x: tf.Tensor, options: EnergyPgdOptio
     );
   }
   if (epsilon === 0) return x.clone();
+  const grad = tf.grad(meanEnergyOf(model, preprocess));
+  return projectedSignIterations(
+    x,
+    epsilon,
+    steps,
+    (current) => tf.tidy(() => tf.sub(current, tf.mul(exactSign(grad(current)), stepSize))),
+    { random: randomStart ? random : null, clamp },
+  );
+}
+
+/**
+ * The PGD loop shared by the energy PGD adversary and the test-time PGD attack: start at x (+ U(−ε, ε) drawn from
+ * `random`, x.size draws, when given), then k times x^{t+1} = clamp(Π_{‖·−x‖∞≤ε}(step(x^t))). Projection and
+ * clamp are comparisons only (exact); for x inside the clamp range the result is the projection onto the ball ∩
+ * the range.
+ * @param x [N, ...] inputs. @param epsilon ball radius (x's units). @param steps k ≥ 0.
+ * @param step the unprojected next iterate from the current one (a new tensor; e.g. x − α·sign(∇E(x))).
+ * @returns a new tensor of x's shape; leaks nothing (the iterates are disposed, also when `step` throws).
+ */
+export function projectedSignIterations(
+  x: tf.Tensor,
+  epsilon: number,
+  steps: number,
+  step: (current: tf.Tensor) => tf.Tensor,
+  options: { random: Random | null; clamp?: ClampRange },
+): tf.Tensor {
+  const { random, clamp = null } = options;
   const lo = tf.sub(x, epsilon);
   const hi = tf.add(x, epsilon);
-  const grad = tf.grad(meanEnergyOf(model, preprocess));
   let current = tf.tidy(() => {
-    if (!randomStart) return x.clone();
+    if (!random) return x.clone();
     const noise = tf.tensor(random.uniformArray(x.size, -epsilon, epsilon), x.shape, 'float32');
     return maybeClamp(tf.add(x, noise), clamp);
   });
   try {
     for (let t = 0; t < steps; t++) {
-      const next = tf.tidy(() => {
-        const stepped = tf.sub(current, tf.mul(exactSign(grad(current)), stepSize));
-        return maybeClamp(tf.minimum(tf.maximum(stepped, lo), hi), clamp);
-      });
+      const stepped = step(current);
+      const next = tf.tidy(() => maybeClamp(tf.minimum(tf.maximum(stepped, lo), hi), clamp));
+      stepped.dispose();
       current.dispose();
       current = next;
     }
