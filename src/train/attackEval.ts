@@ -17,7 +17,8 @@ import { asLogitsFn } from '../models/wrn';
 import type { ImageClassifier } from '../models/types';
 import { gatherImages, normalizer, toImageTensor } from './batches';
 import {
-  createDetector,
+  checkClassesMatch,
+  fittedDetector,
   DETECTOR_TABLE,
   headOf,
   requestedOodSets,
@@ -170,10 +171,7 @@ export async function evaluateAttack(
   data: TrainingData,
   o: AttackEvalOptions,
 ): Promise<AttackEvaluation> {
-  if (model.config.numClasses !== data.numClasses)
-    throw new Error(
-      `The model has ${model.config.numClasses} classes but the ID data has ${data.numClasses}.`,
-    );
+  checkClassesMatch(model, data);
   const preprocess = normalizer(data.normalization.mean, data.normalization.std);
   const names = requestedOodSets(data, o.oodSets);
   const fits = o.detectors.some((d) => DETECTOR_TABLE[d].fits);
@@ -197,19 +195,10 @@ export async function evaluateAttack(
   for (let i = 0; i < idOut.predicted.length; i++) correct += idOut.predicted[i] === labels[i] ? 1 : 0;
 
   const head = headOf(model);
-  const detectors = o.detectors.map((name) => {
-    const det = createDetector(name, model, head, data.normalization.std);
-    if (det.fit && fitOut) {
-      const trainLabels = data.train.labels;
-      if (!trainLabels) throw new Error('The ID training set has no labels to fit detectors on.');
-      det.fit({
-        logits: fitOut.logits,
-        features: fitOut.features,
-        labels: trainLabels.subarray(0, fitOut.logits.rows),
-      });
-    }
-    return { name, det };
-  });
+  const detectors = o.detectors.map((name) => ({
+    name,
+    det: fittedDetector(name, model, head, data, fitOut),
+  }));
   // Clean ID scores once per detector (ODIN runs the model on the inputs, batch by batch).
   const idScores = new Map<DetectorKey, Float32Array>();
   for (const { name, det } of detectors) {

@@ -145,6 +145,38 @@ export function createLogitDetector(name: string): Detector | null {
   }
 }
 
+/** Throws (before anything is scored) when the model's head and the ID data disagree on the number of classes. */
+export function checkClassesMatch(model: ImageClassifier, data: TrainingData): void {
+  if (model.config.numClasses !== data.numClasses)
+    throw new Error(
+      `The model has ${model.config.numClasses} classes but the ID data has ${data.numClasses}: load a matching model.`,
+    );
+}
+
+/**
+ * {@link createDetector}, then — for a fitted detector when `fitOut` is given — fitted on those outputs of the
+ * first `fitOut.logits.rows` ID training images and their labels.
+ */
+export function fittedDetector(
+  name: DetectorKey,
+  model: ImageClassifier,
+  head: { weight: Matrix; bias: Float32Array },
+  data: TrainingData,
+  fitOut: SetOutputs | null,
+): Detector {
+  const det = createDetector(name, model, head, data.normalization.std);
+  if (det.fit && fitOut) {
+    const trainLabels = data.train.labels;
+    if (!trainLabels) throw new Error('The ID training set has no labels to fit detectors on.');
+    det.fit({
+      logits: fitOut.logits,
+      features: fitOut.features,
+      labels: trainLabels.subarray(0, fitOut.logits.rows),
+    });
+  }
+  return det;
+}
+
 /** A detector instance for `name`, built for `model` (ODIN runs it; head-based ones read its fc layer). */
 export function createDetector(
   name: DetectorKey,
@@ -249,11 +281,7 @@ export async function evaluateDetectors(
   data: TrainingData,
   o: DetectorEvalOptions,
 ): Promise<DetectorEvaluation> {
-  if (model.config.numClasses !== data.numClasses) {
-    throw new Error(
-      `The model has ${model.config.numClasses} classes but the ID data has ${data.numClasses}: load a matching model.`,
-    );
-  }
+  checkClassesMatch(model, data);
   const pre = normalizer(data.normalization.mean, data.normalization.std);
   const names = requestedOodSets(data, o.oodSets);
   const fits = o.detectors.some((d) => DETECTOR_TABLE[d].fits);
@@ -286,16 +314,7 @@ export async function evaluateDetectors(
   for (const name of o.detectors) {
     o.signal?.throwIfAborted();
     report(`${name}: ${DETECTOR_TABLE[name].fits ? 'fitting and ' : ''}scoring`);
-    const det = createDetector(name, model, head, data.normalization.std);
-    if (det.fit && fitOut) {
-      const trainLabels = data.train.labels;
-      if (!trainLabels) throw new Error('The ID training set has no labels to fit detectors on.');
-      det.fit({
-        logits: fitOut.logits,
-        features: fitOut.features,
-        labels: trainLabels.subarray(0, fitOut.logits.rows),
-      });
-    }
+    const det = fittedDetector(name, model, head, data, fitOut);
     const idScores = await scoreSet(det, name, idOut, data.test, pre, o.signal);
     metrics[name] = {};
     if (o.keepScores) scores[name] = { ID: idScores };

@@ -13,6 +13,7 @@ import { Random } from '../core/random';
 import type { ImageClassifier } from '../models/types';
 import { normalizer } from './batches';
 import {
+  checkClassesMatch,
   createDetector,
   DETECTOR_TABLE,
   headOf,
@@ -98,10 +99,7 @@ export async function progressiveDetectorTable(
   data: TrainingData,
   o: ProgressiveOptions,
 ): Promise<ProgressiveTable> {
-  if (model.config.numClasses !== data.numClasses)
-    throw new Error(
-      `The model has ${model.config.numClasses} classes but the ID data has ${data.numClasses}: load a matching model.`,
-    );
+  checkClassesMatch(model, data);
   const labels = data.test.labels;
   if (!labels) throw new Error('The ID test set has no labels.');
   const pre = normalizer(data.normalization.mean, data.normalization.std);
