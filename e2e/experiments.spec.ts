@@ -8,6 +8,7 @@ import { dropFixtureData, expectFixtureLoaded, pageErrors, useFixtureData } from
 
 interface Row {
   cellKey: string;
+  origin: string;
   date: string;
   metric: string;
   value: number;
@@ -32,6 +33,9 @@ interface BrowserRow {
 const ID = 'wrn-pipeline-check';
 const rowsOf = (page: Page, id = ID) =>
   page.evaluate((i) => (window as unknown as AoeWindow).aoe.experiments.rows(i), id);
+/** The rows this browser produced (the card also shows the committed reference rows of public/reference). */
+const myRowsOf = async (page: Page, id = ID) =>
+  (await rowsOf(page, id)).filter((r) => r.origin === 'browser');
 const tableText = (page: Page, i: number) => page.getByTestId(`exp-table-${ID}-${i}`).innerText();
 
 test('experiments: run a WRN grid, reload mid-grid, resume, export CSV, re-import in a fresh page', async ({
@@ -55,7 +59,7 @@ test('experiments: run a WRN grid, reload mid-grid, resume, export CSV, re-impor
   await page.getByRole('link', { name: 'Experiments' }).click();
   await expect(page).toHaveURL(/#experiments$/);
   await page.screenshot({ path: 'test-results/experiments-running.png' });
-  const firstRows = await rowsOf(page);
+  const firstRows = await myRowsOf(page);
   expect(new Set(firstRows.map((r) => r.cellKey)).size).toBe(1);
 
   // Reload in the middle of the second cell: the area offers to resume the grid.
@@ -68,7 +72,7 @@ test('experiments: run a WRN grid, reload mid-grid, resume, export CSV, re-impor
   // The worker may first be busy restoring data and generating the Data panel's outliers.
   await expect(card.getByTestId('exp-progress')).toContainText('1 found stored', { timeout: 300_000 });
   await expect(card.getByRole('status')).toContainText('all cells done', { timeout: 300_000 });
-  const allRows = await rowsOf(page);
+  const allRows = await myRowsOf(page);
   expect(new Set(allRows.map((r) => r.cellKey)).size).toBe(2);
   const firstKey = firstRows[0].cellKey;
   const kept = allRows.filter((r) => r.cellKey === firstKey);
@@ -101,7 +105,9 @@ test('experiments: run a WRN grid, reload mid-grid, resume, export CSV, re-impor
   await expect(page2.getByTestId(`exp-card-${ID}`)).toContainText('reference pytorch-cpu');
   await expect(page2.getByTestId(`exp-card-${ID}`)).not.toContainText(/your browser \w+, smoke/);
   await page2.getByLabel('Import results (JSON/CSV)…').setInputFiles(`test-results/${ID}.csv`);
-  await expect(page2.getByTestId('exp-area-notice')).toContainText(`Imported ${allRows.length} rows`);
+  // The CSV holds every row the card showed: yours and the reference rows.
+  const shownRows = (await rowsOf(page)).length;
+  await expect(page2.getByTestId('exp-area-notice')).toContainText(`Imported ${shownRows} rows`);
   expect([await tableText(page2, 0), await tableText(page2, 1), await tableText(page2, 2)]).toEqual(tables);
   await page2.getByTestId(`exp-card-${ID}`).scrollIntoViewIfNeeded();
   await page2.screenshot({ path: 'test-results/experiments-imported.png' });
