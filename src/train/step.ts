@@ -44,6 +44,25 @@ export interface StepControl {
 }
 
 /**
+ * The update of a step whose loss is known: a finite loss applies the gradients (SGD) and commits the batch's
+ * BatchNorm statistics (which the model then owns and disposes); a NaN/Inf loss changes nothing.
+ * @returns whether the update was applied.
+ */
+function applyIfFinite(
+  loss: number,
+  optimizer: Sgd,
+  grads: Record<string, tf.Tensor>,
+  lr: number,
+  model: TrainableClassifier,
+  stats: BatchNormStats | undefined,
+): boolean {
+  if (!Number.isFinite(loss)) return false;
+  optimizer.step(grads, lr);
+  if (stats) model.applyBatchNormStats(stats); // disposes them
+  return true;
+}
+
+/**
  * One training step: perturb the outliers (per method; attacks run the train-mode model and discard their BN
  * statistics), run ID and perturbed outliers through ONE train-mode forward pass so BatchNorm normalises with
  * the statistics of both, compute the OE loss (CE for method CE), check it is finite, then apply the
@@ -94,12 +113,8 @@ export async function trainStep(
     const [loss] = await value.data();
     const [correct] = correctT ? await (correctT as tf.Tensor).data() : [0];
     throwIfAborted(control.signal);
-    const applied = Number.isFinite(loss);
-    if (applied) {
-      optimizer.step(grads, lr);
-      if (stats) model.applyBatchNormStats(stats); // disposes them
-      stats = undefined;
-    }
+    const applied = applyIfFinite(loss, optimizer, grads, lr, model, stats);
+    if (applied) stats = undefined; // handed to the model
     return { loss, correct, applied };
   } finally {
     tf.dispose([value, ...Object.values(grads)]);
@@ -164,12 +179,8 @@ async function wrnTrainStep(
     const [correct] = await correctT.data();
     correctT.dispose();
     throwIfAborted(control.signal);
-    const applied = Number.isFinite(loss);
-    if (applied) {
-      optimizer.step(grads, lr);
-      if (stats) model.applyBatchNormStats(stats); // disposes them
-      stats = undefined;
-    }
+    const applied = applyIfFinite(loss, optimizer, grads, lr, model, stats);
+    if (applied) stats = undefined; // handed to the model
     return { loss, correct, applied };
   } finally {
     tf.dispose([r.loss, r.logits, ...Object.values(grads)]);
