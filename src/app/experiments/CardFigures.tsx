@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { memo, useRef } from 'react';
 import { oodGroupOf, sortFarToNear } from '../../data/oodCatalog';
 import { plotSeries, type Series } from '../../experiments/aggregate';
 import { rowsToCsv } from '../../experiments/csv';
@@ -66,7 +66,7 @@ function FarToNear(props: { rows: ResultRow[] }) {
 
 /** Every panel of a spec's plot from the given rows, plus the card's data exports. */
 
-export function CardFigures(props: { spec: ExperimentSpec; rows: ResultRow[]; userRows: ResultRow[] }) {
+export const CardFigures = memo(function CardFigures(props: { spec: ExperimentSpec; rows: ResultRow[] }) {
   const { spec, rows } = props;
   return (
     <div className="exp-figures">
@@ -115,4 +115,4 @@ export function CardFigures(props: { spec: ExperimentSpec; rows: ResultRow[]; us
       </div>
     </div>
   );
-}
+});

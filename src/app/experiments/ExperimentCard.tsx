@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { sourceLabel } from '../../experiments/aggregate';
 import { planCells } from '../../experiments/grid';
 import type { ExperimentSpec, ResultRow, Scalar, ScaleName } from '../../experiments/types';
@@ -8,7 +9,7 @@ import { CellScoresList } from './CellScoresList';
 import { RowsTable } from './RowsTable';
 import { RunAtScale } from './RunAtScale';
 import { seedsGrid } from '../../experiments/seeds';
-import { useExperimentsStore, type RunState } from './store';
+import { useExperimentsStore } from './store';
 
 const fmtSeconds = (s: number | null) =>
   s === null
@@ -47,21 +48,27 @@ function sources(rows: ResultRow[]): string {
     .join(' · ');
 }
 
-function Progress(props: { run: RunState }) {
-  const p = props.run.progress;
+/**
+ * The running grid's progress on its card. It alone subscribes to the run's progress, so the several progress
+ * messages a second re-render this bar and not every card's figures.
+ */
+function Progress(props: { specId: string }) {
+  const run = useExperimentsStore((s) => (s.run?.specId === props.specId ? s.run : null));
+  if (!run) return null;
+  const p = run.progress;
   const frac = p ? (p.cellsDone + (p.current?.fraction ?? 0)) / Math.max(1, p.cellsTotal) : 0;
   return (
     <div
       className="exp-progress"
       data-testid="exp-progress"
-      data-status={props.run.status}
+      data-status={run.status}
       data-done={p?.cellsDone ?? 0}
     >
       <div>
         <strong>
-          {props.run.status === 'paused'
+          {run.status === 'paused'
             ? 'Paused'
-            : props.run.status === 'cancelling'
+            : run.status === 'cancelling'
               ? 'Cancelling…'
               : 'Running'}
         </strong>{' '}
@@ -82,22 +89,29 @@ function Progress(props: { run: RunState }) {
   );
 }
 
-export function ExperimentCard(props: { spec: ExperimentSpec }) {
+/** A spec's rows as shown: committed reference and paper rows, then this browser's. */
+function shownRows(s: { referenceRows: ResultRow[]; userRows: ResultRow[] }, id: string): ResultRow[] {
+  return [...s.referenceRows, ...s.userRows].filter((r) => r.experiment === id);
+}
+
+/**
+ * One spec's card. It subscribes only to its own rows (shallow-compared, so a cell finishing elsewhere does not
+ * re-render it), to whether any grid runs, and to its own run's status; progress is {@link Progress}'s.
+ */
+export const ExperimentCard = memo(function ExperimentCard(props: { spec: ExperimentSpec }) {
   const { spec } = props;
   const stored = useExperimentsStore((s) => s.cards[spec.id]);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- `stored` is what card() reads
   const settings = useMemo(() => useExperimentsStore.getState().card(spec.id), [stored, spec.id]);
   const setCard = useExperimentsStore((s) => s.setCard);
-  const run = useExperimentsStore((s) => s.run);
+  const busy = useExperimentsStore((s) => s.run !== null);
+  const mineStatus = useExperimentsStore((s) => (s.run?.specId === spec.id ? s.run.status : null));
   const notice = useExperimentsStore((s) => (s.notice?.specId === spec.id ? s.notice : null));
-  const userRows = useExperimentsStore((s) => s.userRows);
-  const referenceRows = useExperimentsStore((s) => s.referenceRows);
-  const actions = useExperimentsStore.getState();
-  const mine = run?.specId === spec.id ? run : null;
-  const rows = useMemo(
-    () => [...referenceRows, ...userRows].filter((r) => r.experiment === spec.id),
-    [referenceRows, userRows, spec.id],
+  const rows = useExperimentsStore(useShallow((s) => shownRows(s, spec.id)));
+  const mineRows = useExperimentsStore(
+    useShallow((s) => s.userRows.filter((r) => r.experiment === spec.id)),
   );
+  const actions = useExperimentsStore.getState();
   const extraGrid = useMemo((): Record<string, Scalar[]> | null => {
     try {
       return seedsGrid(settings.seeds);
@@ -109,7 +123,6 @@ export function ExperimentCard(props: { spec: ExperimentSpec }) {
     () => (extraGrid ? planCells(spec, settings.scale, extraGrid).length : null),
     [spec, settings.scale, extraGrid],
   );
-  const mineRows = useMemo(() => userRows.filter((r) => r.experiment === spec.id), [userRows, spec.id]);
   const scales = Object.keys(spec.scales) as ScaleName[];
   const idBase = `exp-${spec.id}`;
   return (
@@ -131,7 +144,7 @@ export function ExperimentCard(props: { spec: ExperimentSpec }) {
         <select
           id={`${idBase}-scale`}
           value={settings.scale}
-          disabled={!!run}
+          disabled={busy}
           onChange={(e) => setCard(spec.id, { scale: e.target.value as ScaleName })}
         >
           {scales.map((s) => (
@@ -146,29 +159,29 @@ export function ExperimentCard(props: { spec: ExperimentSpec }) {
           className="exp-seeds"
           placeholder={String(spec.grid.seed?.join(',') ?? spec.base.seed)}
           value={settings.seeds}
-          disabled={!!run}
+          disabled={busy}
           aria-invalid={extraGrid === null}
           onChange={(e) => setCard(spec.id, { seeds: e.target.value })}
         />
-        {!mine ? (
+        {!mineStatus ? (
           <button
             type="button"
             className="primary"
-            disabled={!!run || extraGrid === null}
+            disabled={busy || extraGrid === null}
             onClick={() => void actions.start(spec.id)}
           >
             Run {cells ?? '?'} cell{cells === 1 ? '' : 's'}
           </button>
         ) : (
           <>
-            {mine.status === 'paused' ? (
+            {mineStatus === 'paused' ? (
               <button type="button" onClick={() => void actions.resume()}>
                 Resume
               </button>
             ) : (
               <button
                 type="button"
-                disabled={mine.status === 'cancelling'}
+                disabled={mineStatus === 'cancelling'}
                 onClick={() => void actions.pause()}
               >
                 Pause
@@ -176,7 +189,7 @@ export function ExperimentCard(props: { spec: ExperimentSpec }) {
             )}
             <button
               type="button"
-              disabled={mine.status === 'cancelling'}
+              disabled={mineStatus === 'cancelling'}
               onClick={() => void actions.cancel()}
             >
               Cancel
@@ -185,7 +198,7 @@ export function ExperimentCard(props: { spec: ExperimentSpec }) {
         )}
         <button
           type="button"
-          disabled={!!mine || !userRows.some((r) => r.experiment === spec.id)}
+          disabled={!!mineStatus || mineRows.length === 0}
           onClick={() => void actions.clearExperiment(spec.id)}
         >
           Delete my rows
@@ -197,7 +210,7 @@ export function ExperimentCard(props: { spec: ExperimentSpec }) {
           <span className="exp-error"> Seeds must be integers separated by commas.</span>
         )}
       </p>
-      {mine && <Progress run={mine} />}
+      <Progress specId={spec.id} />
       {notice && (
         <p
           className={notice.level === 'error' ? 'exp-error' : 'exp-info'}
@@ -220,7 +233,7 @@ export function ExperimentCard(props: { spec: ExperimentSpec }) {
         ))}
       </div>
       {settings.view === 'figure' ? (
-        <CardFigures spec={spec} rows={rows} userRows={userRows} />
+        <CardFigures spec={spec} rows={rows} />
       ) : (
         <>
           <CellCompare experiment={spec.id} rows={rows} />
@@ -231,4 +244,4 @@ export function ExperimentCard(props: { spec: ExperimentSpec }) {
       <RunAtScale spec={spec} scale={settings.scale} extraGrid={extraGrid} />
     </article>
   );
-}
+});

@@ -13,7 +13,7 @@ async function readFiles(files: FileList | File[]): Promise<{ name: string; text
 export function ExperimentsArea() {
   const loaded = useExperimentsStore((s) => s.loaded);
   const pending = useExperimentsStore((s) => s.pendingResume);
-  const run = useExperimentsStore((s) => s.run);
+  const running = useExperimentsStore((s) => s.run !== null);
   const notice = useExperimentsStore((s) => (s.notice?.specId === '' ? s.notice : null));
   const actions = useExperimentsStore.getState();
   const [over, setOver] = useState(false);
@@ -73,7 +73,7 @@ export function ExperimentsArea() {
           {notice.text}
         </p>
       )}
-      {pending && !run && (
+      {pending && !running && (
         <div className="exp-resume" role="status" data-testid="exp-resume">
           An unfinished grid was interrupted: <strong>{pending.specId}</strong> at the {pending.scale} scale
           {pending.extraGrid.seed ? `, seeds ${pending.extraGrid.seed.join(', ')}` : ''} (started{' '}
