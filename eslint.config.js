@@ -32,6 +32,28 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // Code the compute worker runs may run on WebGPU, where tfjs' synchronous read goes through a canvas and, on
+    // SwiftShader, destroys the device that training shares (the resumed run then fails "device lost").
+    // The toy's tfjs engine is synchronous by design and runs in its own worker.
+    files: [
+      'src/train/**/*.ts',
+      'src/worker/**/*.ts',
+      'src/experiments/**/*.ts',
+      'src/models/gradientCheck.ts',
+    ],
+    ignores: ['**/*.test.ts', 'src/train/toy/trainerTfjs.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(dataSync|arraySync|bufferSync)$/]',
+          message:
+            'Read tensors with await t.data() / t.array() in worker code (a sync WebGPU read loses the device).',
+        },
+      ],
+    },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },

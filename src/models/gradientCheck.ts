@@ -7,9 +7,10 @@ import { wrnConfig } from './wrnSpec';
 /**
  * Gradients of a whole-batch OE loss (λ = 0.5) of a seeded WRN-10-1 (dropout 0, training-mode BN) on 2 ID + 2
  * outlier images, w.r.t. every trainable weight (by state_dict key) and the input ('input'), on the ACTIVE
- * backend. Deterministic for a seed on every backend, so two backends can be compared.
+ * backend. Deterministic for a seed on every backend, so two backends can be compared. Read back asynchronously
+ * (the self-test runs in the worker, where a synchronous WebGPU read destroys SwiftShader's device).
  */
-export function wrnOeGradients(seed = 5): Map<string, Float32Array> {
+export async function wrnOeGradients(seed = 5): Promise<Map<string, Float32Array>> {
   const config = wrnConfig('WRN-10-1', { dropRate: 0 });
   const rng = new Random(seed);
   const xv = rng.uniformArray(4 * 32 * 32 * 3, -1, 1);
@@ -25,13 +26,19 @@ export function wrnOeGradients(seed = 5): Map<string, Float32Array> {
   };
   const { value, grads } = tf.variableGrads(() => loss(x), vars);
   const out = new Map<string, Float32Array>();
-  for (const v of vars)
-    out.set(v.name.slice(v.name.indexOf('/') + 1), grads[v.name].dataSync() as Float32Array);
-  tf.dispose([value, ...Object.values(grads)]);
+  try {
+    for (const v of vars)
+      out.set(v.name.slice(v.name.indexOf('/') + 1), (await grads[v.name].data()) as Float32Array);
+  } finally {
+    tf.dispose([value, ...Object.values(grads)]);
+  }
   const gx = tf.grad((input: tf.Tensor) => loss(input as tf.Tensor4D))(x);
-  out.set('input', gx.dataSync() as Float32Array);
-  tf.dispose([gx, x, labels]);
-  model.dispose();
+  try {
+    out.set('input', (await gx.data()) as Float32Array);
+  } finally {
+    tf.dispose([gx, x, labels]);
+    model.dispose();
+  }
   return out;
 }
 
@@ -54,12 +61,12 @@ export interface GradientCheck {
 export async function compareGradientsWithCpu(seed = 5): Promise<GradientCheck> {
   const backend = tf.getBackend();
   const t0 = Date.now();
-  const got = wrnOeGradients(seed);
+  const got = await wrnOeGradients(seed);
   const ms = Date.now() - t0;
   await tf.setBackend('cpu');
   let want: Map<string, Float32Array>;
   try {
-    want = wrnOeGradients(seed);
+    want = await wrnOeGradients(seed);
   } finally {
     await tf.setBackend(backend);
   }

@@ -23,7 +23,7 @@ async function onBackend<T>(name: string, f: () => T): Promise<T> {
   await tf.setBackend(name);
   await tf.ready();
   try {
-    return f();
+    return await f();
   } finally {
     await tf.setBackend('cpu');
   }
@@ -96,7 +96,7 @@ describe('WASM training kernels', () => {
 
   it('gives a WRN-10-1 OE loss gradient equal to the CPU backend’s for every weight and the input', async () => {
     const before = tf.memory().numTensors;
-    const cpu = wrnOeGradients();
+    const cpu = await wrnOeGradients();
     expect(tf.memory().numTensors).toBe(before);
     const wasm = await onBackend('wasm', () => wrnOeGradients());
     expect(tf.memory().numTensors).toBe(before);

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { idVsOodMetrics, type OodMetrics } from '../core/metrics';
 import { fgsmOutlierExposure, projectedSignIterations } from '../core/perturbations';
 import { Random } from '../core/random';
+import { scoreAsync } from '../core/detectors';
 import type { Matrix } from '../core/linalg';
 import { asLogitsFn } from '../models/wrn';
 import type { ImageClassifier } from '../models/types';
@@ -22,6 +23,7 @@ import {
   DETECTOR_TABLE,
   headOf,
   requestedOodSets,
+  scoreSet,
   setOutputs,
   type DetectorKey,
   type SetOutputs,
@@ -88,7 +90,7 @@ async function attackedOutputs(
   limit: number,
   budget: number,
   o: AttackOptions & { preprocess: (t: tf.Tensor) => tf.Tensor; random: Random },
-  odinScore: ((inputs: tf.Tensor) => Float32Array) | null,
+  odinScore: ((inputs: tf.Tensor) => Promise<Float32Array>) | null,
   signal: AbortSignal | undefined,
   onBatch: (done: number, total: number) => void,
 ): Promise<{ out: SetOutputs; odin: Float32Array | null }> {
@@ -121,7 +123,7 @@ async function attackedOutputs(
       if (odin && odinScore) {
         const inputs = tf.tidy(() => o.preprocess(adv!));
         try {
-          odin.set(odinScore(inputs), start);
+          odin.set(await odinScore(inputs), start);
         } finally {
           inputs.dispose();
         }
@@ -194,7 +196,7 @@ export async function evaluateAttack(
   let correct = 0;
   for (let i = 0; i < idOut.predicted.length; i++) correct += idOut.predicted[i] === labels[i] ? 1 : 0;
 
-  const head = headOf(model);
+  const head = await headOf(model);
   const detectors = o.detectors.map((name) => ({
     name,
     det: fittedDetector(name, model, head, data, fitOut),
@@ -202,24 +204,7 @@ export async function evaluateAttack(
   // Clean ID scores once per detector (ODIN runs the model on the inputs, batch by batch).
   const idScores = new Map<DetectorKey, Float32Array>();
   for (const { name, det } of detectors) {
-    if (name !== 'ODIN') {
-      idScores.set(name, det.score({ logits: idOut.logits, features: idOut.features }));
-      continue;
-    }
-    const n = idOut.logits.rows;
-    const s = new Float32Array(n);
-    for (let start = 0; start < n; start += 100) {
-      o.signal?.throwIfAborted();
-      const idx = Array.from({ length: Math.min(100, n - start) }, (_, i) => start + i);
-      const x = tf.tidy(() => preprocess(toImageTensor(gatherImages(data.test, idx, null), data.test)));
-      try {
-        s.set(det.score({ inputs: x }), start);
-      } finally {
-        x.dispose();
-      }
-      await new Promise((r) => setTimeout(r, 0));
-    }
-    idScores.set(name, s);
+    idScores.set(name, await scoreSet(det, name, idOut, data.test, preprocess, o.signal));
   }
   const odin = detectors.find((d) => d.name === 'ODIN')?.det ?? null;
   const random = new Random(o.seed ?? 1);
@@ -235,7 +220,7 @@ export async function evaluateAttack(
         o.limit,
         budget,
         { ...o, preprocess, random },
-        odin ? (inputs) => odin.score({ inputs }) : null,
+        odin ? (inputs) => scoreAsync(odin, { inputs }) : null,
         o.signal,
         (done, total) =>
           report(`${o.kind.toUpperCase()} budget ${budget} on ${s}: ${done}/${total} images`, done / total),

@@ -15,6 +15,7 @@ import {
   ODIN,
   SHE,
   ViM,
+  scoreAsync,
   type Detector,
 } from '../core/detectors';
 import type { Matrix } from '../core/linalg';
@@ -112,18 +113,25 @@ export async function setOutputs(
   };
 }
 
-/** The classification head as the detectors expect it: W C×D row-major (PyTorch layout) and b [C]. */
-export function headOf(model: ImageClassifier): { weight: Matrix; bias: Float32Array } {
+/**
+ * The classification head as the detectors expect it: W C×D row-major (PyTorch layout) and b [C]. Read back
+ * asynchronously (a synchronous WebGPU read destroys SwiftShader's device).
+ */
+export async function headOf(model: ImageClassifier): Promise<{ weight: Matrix; bias: Float32Array }> {
   const state = model.getState();
   try {
     const w = state.tensors.get('fc.weight');
     const b = state.tensors.get('fc.bias');
     if (!w || !b) throw new Error('The model has no fc.weight / fc.bias head.');
     const wt = tf.tidy(() => tf.transpose(w));
-    const data = new Float32Array(wt.dataSync());
-    wt.dispose();
+    let data: Float32Array;
+    try {
+      data = new Float32Array(await wt.data());
+    } finally {
+      wt.dispose();
+    }
     const [inDim, classes] = w.shape as [number, number];
-    return { weight: { data, rows: classes, cols: inDim }, bias: new Float32Array(b.dataSync()) };
+    return { weight: { data, rows: classes, cols: inDim }, bias: new Float32Array(await b.data()) };
   } finally {
     for (const t of state.tensors.values()) t.dispose();
   }
@@ -229,7 +237,7 @@ export async function scoreSet(
     const x = tf.tidy(() => preprocess(toImageTensor(gatherImages(set, idx, null), set)));
     const logits = { data: out.logits.data.subarray(start * c, (start + len) * c), rows: len, cols: c };
     try {
-      scores.set(detector.score({ inputs: x, logits }), start);
+      scores.set(await scoreAsync(detector, { inputs: x, logits }), start);
     } finally {
       x.dispose();
     }
@@ -308,7 +316,7 @@ export async function evaluateDetectors(
   let correct = 0;
   for (let i = 0; i < idOut.predicted.length; i++) correct += idOut.predicted[i] === labels[i] ? 1 : 0;
 
-  const head = headOf(model);
+  const head = await headOf(model);
   const metrics: DetectorEvaluation['metrics'] = {};
   const scores: NonNullable<DetectorEvaluation['scores']> = {};
   for (const name of o.detectors) {

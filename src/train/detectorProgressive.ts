@@ -136,7 +136,7 @@ export async function progressiveDetectorTable(
   let worked = 0;
   const report = (msg: string, extra = 0) => o.onProgress?.(Math.min(1, (worked + extra) / total), msg);
 
-  const head = headOf(model);
+  const head = await headOf(model);
   const detectors = new Map<string, Detector>();
   for (const name of o.detectors)
     detectors.set(name, createDetector(name, model, head, data.normalization.std));

@@ -270,7 +270,7 @@ export const analysesApi: AnalysesWorkerApi = {
     const pre = normalizer(data.normalization.mean, data.normalization.std);
     const x = firstImages(trainingOutliers(data).set, o.count);
     try {
-      return { model: modelOf(model), rows: outlierGallery(model.model, x, o.epsilons, pre) };
+      return { model: modelOf(model), rows: await outlierGallery(model.model, x, o.epsilons, pre) };
     } finally {
       x.dispose();
     }

@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Panel } from '../Panel';
+import { useAppStore } from '../store';
 import { useTrainingStore } from '../training/store';
 import { AttackCurves } from './AttackCurves';
 import { DetectorTable } from './DetectorTable';
@@ -31,6 +32,10 @@ export function AnalysesPanel() {
   const idle = useTrainingStore((t) => t.phase === 'idle');
   const label = useTrainingStore((t) => t.status?.model?.detail ?? null);
   const refresh = s.refresh;
+  // On a software-emulated GPU (a forced SwiftShader WebGPU/WebGL) a detector table takes many minutes and
+  // keeps the browser's GPU process busy even after a reload (a new page then waits over a minute for its
+  // adapter): there the analyses run only when asked (Recompute).
+  const software = useAppStore((a) => a.backend?.software ?? null);
   // The analyses share the compute worker with data loading and training: they start only once the area has
   // been in view (an unseen panel must not hold the worker for minutes), then follow every model change.
   const [seen, setSeen] = useState(false);
@@ -44,9 +49,16 @@ export function AnalysesPanel() {
     return () => observer.disconnect();
   }, [seen]);
   useEffect(() => {
-    if (seen && version !== null && hasData && idle && version !== useAnalysesStore.getState().version)
+    if (
+      seen &&
+      !software &&
+      version !== null &&
+      hasData &&
+      idle &&
+      version !== useAnalysesStore.getState().version
+    )
       void refresh();
-  }, [seen, version, hasData, idle, refresh]);
+  }, [seen, software, version, hasData, idle, refresh]);
   const training = useTrainingStore((t) => t.phase === 'running');
   const cancel = s.cancel;
   useEffect(() => {
@@ -99,7 +111,14 @@ export function AnalysesPanel() {
           {s.error}
         </p>
       )}
-      {!t && !s.busy && !s.error && (
+      {software && !s.busy && (
+        <p className="an-note" role="status" data-testid="an-software">
+          Not computed automatically: the compute worker runs on {software}, where these analyses take many
+          minutes and keep the browser’s GPU busy. Press Recompute to run them anyway (fewer images per set
+          helps), or switch the backend to WASM in the training area.
+        </p>
+      )}
+      {!t && !s.busy && !s.error && !software && (
         <p className="an-note">Waiting for a model and the CIFAR-10 + OOD data (Data panel).</p>
       )}
       {t && (

@@ -1,6 +1,6 @@
 /** OOD detectors behind one interface ({@link Detector}); higher score = more OOD everywhere. */
 export type { Detector, DetectorField, DetectorFitData, DetectorInput, Matrix } from './types';
-export { matrixFromTensor } from './types';
+export { matrixFromTensor, scoreAsync } from './types';
 export { EnergyBased, KLMatching, MaxLogit, MaxSoftmax } from './logitBased';
 export { SHE } from './she';
 export { DICE, percentileLinear } from './dice';

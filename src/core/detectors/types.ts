@@ -36,6 +36,16 @@ export interface Detector {
   readonly fitNeeds?: readonly DetectorField[];
   fit?(data: DetectorFitData): void;
   score(input: DetectorInput): Float32Array;
+  /**
+   * The same scores with an asynchronous GPU readback, offered by detectors that run the model (ODIN). Code that
+   * may run on WebGPU calls {@link scoreAsync} instead of `score`.
+   */
+  scoreAsync?(input: DetectorInput): Promise<Float32Array>;
+}
+
+/** `detector.scoreAsync(input)` where offered, else `detector.score(input)`; higher = more OOD. */
+export async function scoreAsync(detector: Detector, input: DetectorInput): Promise<Float32Array> {
+  return detector.scoreAsync ? detector.scoreAsync(input) : detector.score(input);
 }
 
 /** Returns the named matrix or throws an Error naming the detector and what is missing. */

@@ -108,7 +108,7 @@ describe('outlier energies and gallery on a tiny WRN', () => {
   it('steps ε down the mean-energy gradient (by hand), ε = 0 is the clean energy, nothing leaks', async () => {
     const x = firstImages(noiseSet('uniform', 12, 4), 12);
     const before = tf.memory().numTensors;
-    const clean = energiesOf(model, x, pre);
+    const clean = await energiesOf(model, x, pre);
     expect(Array.from(await perturbedEnergies(model, x, 0, pre))).toEqual(Array.from(clean));
     const eps = 0.1;
     const after = await perturbedEnergies(model, x, eps, pre, undefined, 100);
@@ -127,7 +127,7 @@ describe('outlier energies and gallery on a tiny WRN', () => {
     after.forEach((v, i) => expect(v).toBeCloseTo(byHand[i], 4));
     const mean = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0) / a.length;
     expect(mean(after)).toBeLessThan(mean(clean));
-    const gallery = outlierGallery(model, x, [0, eps], pre);
+    const gallery = await outlierGallery(model, x, [0, eps], pre);
     expect(gallery.map((row) => row.length)).toEqual([12, 12]);
     gallery[0].forEach((t, i) => expect(t.energy).toBeCloseTo(clean[i], 5));
     gallery[1].forEach((t, i) => expect(t.energy).toBeCloseTo(byHand[i], 4));

@@ -12,16 +12,24 @@ import type { ImageClassifier } from '../../models/types';
 import { gatherImages, toImageTensor } from '../batches';
 import type { ImageSet } from '../types';
 
-/** Eval-mode energies of a batch of pixel images [M, H, W, C]; leaks nothing. */
-export function energiesOf(
+/**
+ * Eval-mode energies of a batch of pixel images [M, H, W, C]; leaks nothing. Read back asynchronously: these
+ * analyses run in the worker that trains, and a synchronous WebGPU read destroys SwiftShader's device.
+ */
+export async function energiesOf(
   model: Pick<ImageClassifier, 'forward'>,
   x: tf.Tensor4D,
   preprocess: (t: tf.Tensor) => tf.Tensor,
-): Float32Array {
-  return tf.tidy(() => {
+): Promise<Float32Array> {
+  const e = tf.tidy(() => {
     const logits = model.forward(preprocess(x) as tf.Tensor4D, { training: false }).logits;
-    return new Float32Array(tf.neg(tf.logSumExp(logits, 1)).dataSync());
+    return tf.neg(tf.logSumExp(logits, 1));
   });
+  try {
+    return new Float32Array(await e.data());
+  } finally {
+    e.dispose();
+  }
 }
 
 /** The AOE step of a batch at ε (pixel units) on the eval-mode model; a new tensor, leaks nothing. */
@@ -66,8 +74,11 @@ export async function perturbedEnergies(
     const size = Math.min(batchSize, m - start);
     const xb = tf.slice(x, [start, 0, 0, 0], [size, -1, -1, -1]);
     const adv = aoeStep(model, xb, epsilon, preprocess);
-    out.set(energiesOf(model, adv, preprocess), start);
-    tf.dispose([xb, adv]);
+    try {
+      out.set(await energiesOf(model, adv, preprocess), start);
+    } finally {
+      tf.dispose([xb, adv]);
+    }
     await new Promise((r) => setTimeout(r, 0));
   }
   return out;
@@ -88,23 +99,32 @@ export interface GalleryTile {
  * The same outliers perturbed at each ε (Fig. 2): rows are ε values, columns the outliers.
  * Each ε's batch is stepped with the batch's mean-energy gradient, like training.
  */
-export function outlierGallery(
+export async function outlierGallery(
   model: Pick<ImageClassifier, 'forward'>,
   x: tf.Tensor4D,
   epsilons: readonly number[],
   preprocess: (t: tf.Tensor) => tf.Tensor,
-): GalleryTile[][] {
+): Promise<GalleryTile[][]> {
   const [m, h, w] = x.shape;
-  return epsilons.map((epsilon) => {
+  const rows: GalleryTile[][] = [];
+  for (const epsilon of epsilons) {
     const adv = aoeStep(model, x, epsilon, preprocess);
-    const energies = energiesOf(model, adv, preprocess);
-    const px = adv.dataSync();
-    adv.dispose();
-    return Array.from({ length: m }, (_, index) => {
-      const rgb = new Uint8Array(h * w * 3);
-      const base = index * h * w * 3;
-      for (let i = 0; i < rgb.length; i++) rgb[i] = Math.round(255 * Math.min(1, Math.max(0, px[base + i])));
-      return { epsilon, index, width: w, height: h, rgb, energy: energies[index] };
-    });
-  });
+    let energies: Float32Array, px: Float32Array;
+    try {
+      energies = await energiesOf(model, adv, preprocess);
+      px = (await adv.data()) as Float32Array;
+    } finally {
+      adv.dispose();
+    }
+    rows.push(
+      Array.from({ length: m }, (_, index) => {
+        const rgb = new Uint8Array(h * w * 3);
+        const base = index * h * w * 3;
+        for (let i = 0; i < rgb.length; i++)
+          rgb[i] = Math.round(255 * Math.min(1, Math.max(0, px[base + i])));
+        return { epsilon, index, width: w, height: h, rgb, energy: energies[index] };
+      }),
+    );
+  }
+  return rows;
 }
