@@ -2,7 +2,7 @@
  * Which cell executor runs a spec: one table keyed by the spec's model and task, so every surface (the compute
  * worker, `npm run exp`, tests) picks executors the same way. A surface supplies a factory for every kind
  * ({@link ExecutorFactories} is a full Record, so adding a kind here fails to compile until each surface
- * provides it) and calls {@link executorFor}; nothing else branches on `spec.model` or `spec.task`.
+ * provides it) and calls {@link executorFor}; no surface picks an executor from `spec.model` or `spec.task` itself.
  */
 import type { CellExecutor } from '../run';
 import type { CellTask, ExperimentSpec, ModelKind } from '../types';

@@ -135,6 +135,7 @@ export function createWrnOpenSetExecutor(env: WrnEnvironment): CellExecutor {
       const feats = await setOutputs(model, data.train, pre, {
         indices,
         signal,
+        batchSize: 50, // the signal is checked between batches: small ones keep a cancel under a second
         onBatch: (done, n) => stage(0, done / n, `probe features: ${done}/${n} images`),
       });
       const probe = await fitLinearProbe(
