@@ -35,7 +35,23 @@ test('open-set card: reference rows on first open, then a smoke grid run in the 
   await expect(card).toContainText('probe on 48 images');
   const t0 = Date.now();
   await card.getByRole('button', { name: 'Run 5 cells' }).click();
+  // Where the time goes: each new progress line of the running cell, with seconds since the click.
+  const log: string[] = [];
+  const poll = setInterval(() => {
+    void card
+      .getByTestId('exp-progress')
+      .locator('.exp-current span')
+      .textContent({ timeout: 500 })
+      .then((t) => {
+        const stage = (t ?? '').replace(/\d+\/\d+|\(.*\)|iteration \d+.*$/g, '#');
+        if (t && stage !== log[log.length - 1]?.split(' s ')[1])
+          log.push(`${((Date.now() - t0) / 1000).toFixed(0)} s ${stage}`);
+      })
+      .catch(() => {});
+  }, 1000);
   await expect(card.getByRole('status')).toContainText('all cells done', { timeout: 480_000 });
+  clearInterval(poll);
+  console.log(log.join('\n'));
   console.log(`wrn-openset smoke grid (5 cells) in the browser: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   await expect(card.getByRole('alert')).toHaveCount(0);
   const text = await auroc.innerText();
