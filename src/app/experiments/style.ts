@@ -36,6 +36,8 @@ const MARKERS: SeriesStyle['marker'][] = ['circle', 'square', 'triangle', 'diamo
 export function seriesStyle(name: string): SeriesStyle {
   const fixed = METHOD_STYLES[name] ?? DETECTOR_STYLES[name];
   if (fixed) return fixed;
+  // A series the plot's series key does not split (e.g. accuracy in a per-detector figure): neutral.
+  if (name === '') return { color: '#555b66', marker: 'circle' };
   let h = 0;
   for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
   return { color: FALLBACK[h % FALLBACK.length], marker: MARKERS[h % MARKERS.length] };
