@@ -50,6 +50,9 @@ def load_spec(path):
         raise SystemExit("experiment file version %r is not supported (this runner reads 1)" % f.get("version"))
     if f["spec"]["model"] != "wrn":
         raise SystemExit("the torchrun runner trains WRN specs; %r is a %s spec" % (f["spec"]["id"], f["spec"]["model"]))
+    if f["spec"].get("task", "fine-tune") != "fine-tune":
+        raise SystemExit("%r is a %s spec: this runner fine-tunes; run reference/openset_finetune.py --split K --seed S "
+                         "for each cell instead" % (f["spec"]["id"], f["spec"]["task"]))
     attack = f["spec"]["evaluate"].get("attack")
     if attack and attack["kind"] not in ("fgsm", "pgd"):
         raise SystemExit("test-time attack %r is not available in the torchrun runner (fgsm, pgd)" % attack["kind"])

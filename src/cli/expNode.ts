@@ -24,6 +24,8 @@ import type { TrainingData } from '../train/types';
 import { cellScoresToCsv, type CellScores } from '../experiments/cellScores';
 import { rowsToCsv } from '../experiments/csv';
 import { createWrnExecutor } from '../experiments/executors/wrnCell';
+import { createWrnOpenSetExecutor } from '../experiments/executors/wrnOpenSetCell';
+import { executorFor } from '../experiments/executors/table';
 import { toyExecutor } from '../experiments/executors/toyCell';
 import { fromResultsFile, mergeRows, toResultsFile } from '../experiments/results';
 import {
@@ -165,10 +167,9 @@ export async function useBackend(backend: 'wasm' | 'cpu'): Promise<void> {
 
 /** The executor for a spec in Node (lazy data/model loading: a toy spec reads no files). */
 export function nodeExecutor(spec: ExperimentSpec, root: string): CellExecutor {
-  if (spec.model === 'toy') return toyExecutor;
   let data: Promise<TrainingData> | null = null;
   let template: Promise<WideResNet> | null = null;
-  return createWrnExecutor(
+  const environment = () =>
     createWrnEnvironment({
       data: () => (data ??= loadServedData(join(root, 'public/data'))),
       template: () =>
@@ -177,8 +178,12 @@ export function nodeExecutor(spec: ExperimentSpec, root: string): CellExecutor {
           if (!existsSync(zip)) throw new Error(`${zip} is missing: the pretrained start model.`);
           return modelFromZip(new Uint8Array(readFileSync(zip))).model;
         })()),
-    }),
-  );
+    });
+  return executorFor(spec, {
+    toy: () => toyExecutor,
+    wrn: () => createWrnExecutor(environment()),
+    'wrn-openset': () => createWrnOpenSetExecutor(environment()),
+  });
 }
 
 /** Run (or resume) a spec in Node; returns the store (all rows of `<out>/<id>.json`) and this run's rows. */

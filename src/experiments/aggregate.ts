@@ -31,7 +31,7 @@ export interface Series {
   scale: string;
   /** Day (YYYY-MM-DD) of the newest row behind the series. */
   date: string;
-  /** `${name} · ${sourceLabel(series)}` unless the caller relabels. */
+  /** `${name} · ${sourceLabel(series)}` (just the source when name is '') unless the caller relabels. */
   label: string;
   points: SeriesPoint[];
 }
@@ -171,7 +171,8 @@ export function plotSeries(
   }
   const out: Series[] = [];
   for (const { s, byX } of series.values()) {
-    s.label = `${s.name} · ${sourceLabel(s)}`;
+    // A panel without the series key (e.g. ACC in a per-detector figure) names only the source.
+    s.label = s.name ? `${s.name} · ${sourceLabel(s)}` : sourceLabel(s);
     s.points = [...byX.values()].map((p) => ({
       x: p.x,
       ...meanSd(p.values),

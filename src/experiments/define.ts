@@ -1,4 +1,5 @@
 /** `defineExperiment`: checks a spec once, where it is written, so a bad spec fails at import (and in tests). */
+import { executorKindOf } from './executors/table';
 import { DETECTOR_NAMES, OOD_METRIC_NAMES, type ExperimentSpec } from './types';
 
 const ROW_FIELDS = ['epoch', 'budget', 'detector', 'oodSet', 'seed', 'origin', 'setting'];
@@ -15,6 +16,7 @@ export function checkExperiment(spec: ExperimentSpec): string[] {
   const p: string[] = [];
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(spec.id)) p.push('id must be kebab-case.');
   if (!spec.id.startsWith(`${spec.model}-`)) p.push(`id must start with its model ("${spec.model}-").`);
+  if (!executorKindOf(spec)) p.push(`no cell executor runs model "${spec.model}" with task "${spec.task}".`);
   for (const [axis, values] of Object.entries(spec.grid)) {
     if (!(axis in spec.base)) p.push(`grid axis "${axis}" is not a base config key.`);
     if (values.length === 0) p.push(`grid axis "${axis}" is empty.`);

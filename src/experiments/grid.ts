@@ -3,6 +3,7 @@
  * identical trainings (every method at ε = 0, OE at any ε, CE at any outlier setting) planned once.
  */
 import { trainingIdentity } from '../train/methods';
+import { executorKindOf } from './executors/table';
 import { fnv1a, stableStringify } from './json';
 import type { CellPlan, ExperimentSpec, RunConfig, Scalar, ScaleName } from './types';
 
@@ -46,7 +47,8 @@ export const OUTLIER_ONLY_KEYS: readonly string[] = [
 
 /**
  * The key identifying a training: a hash of the canonical training identity (method table rules) plus the
- * model kind. Two cells with equal keys train the same model, so they are run once and share their rows.
+ * model kind (for planned cells: the executor kind, e.g. `wrn-openset`). Two cells with equal keys train the
+ * same model, so they are run once and share their rows.
  */
 export function cellKeyOf(model: string, config: RunConfig): string {
   const identity = trainingIdentity(
@@ -75,7 +77,7 @@ export function planCells(
   const seen = new Map<string, string>();
   for (const point of gridPoints(grid)) {
     const config = { ...base, ...point };
-    const key = cellKeyOf(spec.model, config);
+    const key = cellKeyOf(executorKindOf(spec) ?? spec.model, config);
     const identity = stableStringify(
       trainingIdentity(config as RunConfig & { method: string; epsilon: number }, OUTLIER_ONLY_KEYS),
     );

@@ -10,6 +10,7 @@ import { wrnOutlierCount } from './specs/wrnOutlierCount';
 import { wrnAdversaries } from './specs/wrnAdversaries';
 import { wrnAttack, wrnAttackPgd } from './specs/wrnAttack';
 import { wrnPerDataset } from './specs/wrnPerDataset';
+import { wrnOpenSet } from './specs/wrnOpenSet';
 
 /** In the paper's order: tables, then figures, then ablations; the toy first. */
 export const EXPERIMENTS: readonly ExperimentSpec[] = [
@@ -19,6 +20,7 @@ export const EXPERIMENTS: readonly ExperimentSpec[] = [
   wrnAttack,
   wrnAttackPgd,
   wrnPerDataset,
+  wrnOpenSet,
   wrnSigma2,
   wrnEpochs,
   wrnOutlierCount,

@@ -14,6 +14,15 @@ export type RunConfig = Record<string, Scalar>;
 export type ModelKind = 'toy' | 'wrn';
 
 /**
+ * What a spec's cells do with their model, which (with the model) selects the cell executor
+ * (src/experiments/executors/table.ts): `fine-tune` (default) trains the start model with the cell's method;
+ * `openset` puts a new 6-way head on the start WRN's features for a CIFAR-10 open-set split (linear probe, then
+ * a short CE fine-tune) and evaluates known vs unknown classes.
+ */
+export const CELL_TASKS = ['fine-tune', 'openset'] as const;
+export type CellTask = (typeof CELL_TASKS)[number];
+
+/**
  * Scales a spec can run at. `quick`: a subset and few steps that finish in minutes on a CPU-only laptop;
  * `paper`: the paper's recipe (a real GPU); `smoke`: the smallest run that exercises every code path (tests).
  */
@@ -96,6 +105,10 @@ export interface ExperimentSpec {
   /** The paper's claim in one sentence. */
   claim: string;
   model: ModelKind;
+  /** What a cell does (default 'fine-tune'); see {@link CELL_TASKS}. */
+  task?: CellTask;
+  /** What a reader must know beside the claim (grouping, caveats), shown on the card under it. */
+  note?: string;
   base: RunConfig;
   /** Axis → values. The cells are the Cartesian product, applied over `base` (and the scale's overrides). */
   grid: Readonly<Record<string, readonly Scalar[]>>;

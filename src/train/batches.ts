@@ -19,7 +19,7 @@ export function mixSeed(seed: number, stream: number, index: number): number {
 }
 
 /** Random streams (the second argument of `mixSeed`). */
-export const STREAM = { epochOrder: 1, step: 2, eval: 3 } as const;
+export const STREAM = { epochOrder: 1, step: 2, eval: 3, probe: 4 } as const;
 
 /** Number of full ID batches per epoch (the short last batch is dropped, as the paper's loop does). */
 export function stepsPerEpoch(trainCount: number, idBatch: number): number {

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createWrnExecutor } from '../experiments/executors/wrnCell';
+import { createWrnOpenSetExecutor } from '../experiments/executors/wrnOpenSetCell';
+import { executorFor, type ExecutorFactories } from '../experiments/executors/table';
 import { toyExecutor } from '../experiments/executors/toyCell';
 import { experimentById } from '../experiments/registry';
 import { RunControl, runExperiment, type ExperimentProgress, type ResultsStore } from '../experiments/run';
@@ -77,6 +79,13 @@ const environment = createWrnEnvironment({
   template: async () => (await pretrained()).model,
 });
 
+/** The worker's executor of every kind (executors/table.ts). */
+const executors: ExecutorFactories = {
+  toy: () => toyExecutor,
+  wrn: () => createWrnExecutor(environment),
+  'wrn-openset': () => createWrnOpenSetExecutor(environment),
+};
+
 /** At most one message per 200 ms, but every cell boundary (current = null) at once. */
 function throttled(send: (p: ExperimentProgress) => void): (p: ExperimentProgress) => void {
   const limited = throttle(send, 200);
@@ -99,7 +108,7 @@ export const experimentsApi: ExperimentsWorkerApi = {
       if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
       const rows = await runExperiment(spec, {
         scale: req.scale,
-        execute: spec.model === 'toy' ? toyExecutor : createWrnExecutor(environment),
+        execute: executorFor(spec, executors),
         parallel: pool?.executors,
         store,
         provenance: {

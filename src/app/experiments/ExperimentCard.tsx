@@ -66,11 +66,7 @@ function Progress(props: { specId: string }) {
     >
       <div>
         <strong>
-          {run.status === 'paused'
-            ? 'Paused'
-            : run.status === 'cancelling'
-              ? 'Cancelling…'
-              : 'Running'}
+          {run.status === 'paused' ? 'Paused' : run.status === 'cancelling' ? 'Cancelling…' : 'Running'}
         </strong>{' '}
         {p
           ? `cell ${Math.min(p.cellsDone + 1, p.cellsTotal)} of ${p.cellsTotal} (${p.cellsDone} done, ${p.cellsReused} found stored) · elapsed ${fmtSeconds(p.elapsedSeconds)} · ETA ${fmtSeconds(p.etaSeconds)}`
@@ -108,9 +104,7 @@ export const ExperimentCard = memo(function ExperimentCard(props: { spec: Experi
   const mineStatus = useExperimentsStore((s) => (s.run?.specId === spec.id ? s.run.status : null));
   const notice = useExperimentsStore((s) => (s.notice?.specId === spec.id ? s.notice : null));
   const rows = useExperimentsStore(useShallow((s) => shownRows(s, spec.id)));
-  const mineRows = useExperimentsStore(
-    useShallow((s) => s.userRows.filter((r) => r.experiment === spec.id)),
-  );
+  const mineRows = useExperimentsStore(useShallow((s) => s.userRows.filter((r) => r.experiment === spec.id)));
   const actions = useExperimentsStore.getState();
   const extraGrid = useMemo((): Record<string, Scalar[]> | null => {
     try {
@@ -134,6 +128,11 @@ export const ExperimentCard = memo(function ExperimentCard(props: { spec: Experi
       <p className="exp-claim">
         <strong>Claim:</strong> {spec.claim}
       </p>
+      {spec.note && (
+        <p className="exp-note" data-testid={`${idBase}-note`}>
+          <strong>Read this first:</strong> {spec.note}
+        </p>
+      )}
       <p className="muted">
         <strong>Shown:</strong> {whatIsShown(spec)} <strong>Sources:</strong> {sources(rows)}. Lines: solid =
         your browser's runs, dashed = our committed PyTorch reference runs, dotted = the paper's printed

@@ -1,10 +1,10 @@
 import { CartesianGrid, ErrorBar, Line, LineChart, Symbols, Tooltip, XAxis, YAxis } from 'recharts';
-import { sourceLabel, type Series } from '../../experiments/aggregate';
+import type { Series } from '../../experiments/aggregate';
 import { formatMeanSd, xValues } from '../../experiments/table';
 import type { PlotSpec, Scalar } from '../../experiments/types';
-import { axisLabel, methodLabel, originDash, seriesStyle } from './style';
+import { axisLabel, originDash, seriesLegend, seriesStyle } from './style';
 
-const label = (s: Series) => `${methodLabel(s.name)} · ${sourceLabel(s)}`;
+const label = seriesLegend;
 const pct = (v: number) => +(v * 100).toFixed(4);
 
 /** A panel as a table: series × x, mean ± sd over seeds in percent, two decimals. */
@@ -44,9 +44,14 @@ export function PanelTableView(props: { series: Series[]; xName: string; testId:
   );
 }
 
-/** A panel as a line chart with ± sd error bars (percent); one line per series, styled by method and source. */
+/**
+ * A panel as a line chart with ± sd error bars (percent); one line per series, styled by method and source (the
+ * line style tells the source). For `kind: 'bar'` (categories such as OOD sets or open-set splits) x is
+ * categorical even when its values are numbers, so the first and last categories sit inside the plot.
+ */
 export function PanelChart(props: { series: Series[]; plot: PlotSpec; yLabel: string }) {
-  const numeric = props.series.every((s) => s.points.every((p) => typeof p.x === 'number'));
+  const categorical = props.plot.kind === 'bar';
+  const numeric = !categorical && props.series.every((s) => s.points.every((p) => typeof p.x === 'number'));
   const cats = numeric ? [] : xValues(props.series).map(String);
   const xOf = (x: Scalar) => (numeric ? (x as number) : cats.indexOf(String(x)));
   return (

@@ -11,6 +11,21 @@ export function RunAtScale(props: {
 }) {
   const [nproc, setNproc] = useState(1);
   const { spec, scale, extraGrid } = props;
+  if (spec.task === 'openset')
+    return (
+      <details className="exp-scale-out">
+        <summary>Run at scale (PyTorch)</summary>
+        <p>
+          The open-set cells are trained by the reference script, one split and seed per call (the paper-scale
+          recipe; about 30 min per split on this project's 2-core CPU). Its results file (
+          <code>reference/results/openset-split&lt;k&gt;-seed&lt;s&gt;.json</code>) is described in
+          reference/README.md.
+        </p>
+        <pre className="exp-command" data-testid={`exp-command-${spec.id}`}>
+          {`for k in 1 2 3 4 5; do python3 reference/openset_finetune.py --split $k --seed 1 --steps 43; done`}
+        </pre>
+      </details>
+    );
   return (
     <details className="exp-scale-out">
       <summary>Run at scale (PyTorch, torchrun)</summary>

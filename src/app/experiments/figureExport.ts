@@ -2,8 +2,8 @@
  * Downloads and figure exports: a file from text or bytes, a chart's SVG made self-contained (white background,
  * title, legend drawn in — recharts' own legend is HTML), and the same SVG rasterised to PNG at 2×.
  */
-import { sourceLabel, type Series } from '../../experiments/aggregate';
-import { methodLabel, originDash, seriesStyle } from './style';
+import type { Series } from '../../experiments/aggregate';
+import { originDash, seriesLegend, seriesStyle } from './style';
 
 export function downloadBlob(name: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
@@ -39,7 +39,7 @@ export function figureSvg(container: HTMLElement, title: string, series: readonl
       const dash = originDash(s.origin);
       return (
         `<line x1="12" x2="40" y1="${y - 4}" y2="${y - 4}" stroke="${st.color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>` +
-        `<text x="48" y="${y}" font-size="12" font-family="sans-serif" fill="#1d2330">${esc(`${methodLabel(s.name)} · ${sourceLabel(s)}`)}</text>`
+        `<text x="48" y="${y}" font-size="12" font-family="sans-serif" fill="#1d2330">${esc(seriesLegend(s))}</text>`
       );
     })
     .join('');

@@ -1,3 +1,5 @@
+import { sourceLabel, type Series } from '../../experiments/aggregate';
+
 /**
  * One colour and marker per training method, used by every figure (and its PNG/SVG), so OE, AOE, OE + noise and
  * CE look the same everywhere. Series that are not methods (detectors, sets) cycle through a fallback palette.
@@ -17,13 +19,25 @@ export const METHOD_STYLES: Readonly<Record<string, SeriesStyle>> = {
   'AOE-PGD': { color: '#8c564b', marker: 'star' },
 };
 
+/**
+ * The logit detectors compared in per-detector figures (e.g. the open-set card): distinct from each other and
+ * from the method colours.
+ */
+export const DETECTOR_STYLES: Readonly<Record<string, SeriesStyle>> = {
+  MSP: { color: '#59a14f', marker: 'circle' },
+  MaxLogit: { color: '#b07aa1', marker: 'square' },
+  EBO: { color: '#17becf', marker: 'diamond' },
+};
+
 const FALLBACK = ['#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#ff9da7', '#9c755f', '#4e79a7', '#e15759'];
 const MARKERS: SeriesStyle['marker'][] = ['circle', 'square', 'triangle', 'diamond', 'cross', 'star'];
 
-/** The style of a series name (a method's fixed one, else a stable pick by name). */
+/** The style of a series name (a method's or detector's fixed one, else a stable pick by name). */
 export function seriesStyle(name: string): SeriesStyle {
-  const fixed = METHOD_STYLES[name];
+  const fixed = METHOD_STYLES[name] ?? DETECTOR_STYLES[name];
   if (fixed) return fixed;
+  // A series the plot's series key does not split (e.g. accuracy in a per-detector figure): neutral.
+  if (name === '') return { color: '#555b66', marker: 'circle' };
   let h = 0;
   for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
   return { color: FALLBACK[h % FALLBACK.length], marker: MARKERS[h % MARKERS.length] };
@@ -38,6 +52,13 @@ export function originDash(origin: string): string | undefined {
 
 /** Display name of a method in legends ('OE+noise' → 'OE + noise'). */
 export const methodLabel = (name: string): string => (name === 'OE+noise' ? 'OE + noise' : name);
+
+/**
+ * A series' legend: "AOE · reference pytorch-cpu, quick, …"; only the source for a series without a name (a
+ * panel the series key does not split, e.g. accuracy in a per-detector figure).
+ */
+export const seriesLegend = (s: Series): string =>
+  s.name ? `${methodLabel(s.name)} · ${sourceLabel(s)}` : sourceLabel(s);
 
 /** What an x key means, with units, for axis titles and table headers. */
 const AXIS_LABELS: Readonly<Record<string, string>> = {
