@@ -28,6 +28,23 @@ export interface WrnEnvironment {
   startModel(config: ExperimentConfig): Promise<ImageClassifier>;
 }
 
+/**
+ * Run `trainer` to its end, cancelling it when `signal` aborts. Throws the signal's AbortError when cancelled and
+ * an Error (the trainer's message, else `failure`) when the run failed.
+ */
+export async function runTrainerToEnd(trainer: Trainer, signal: AbortSignal, failure: string): Promise<void> {
+  const abort = () => trainer.cancel();
+  signal.addEventListener('abort', abort, { once: true });
+  let result;
+  try {
+    result = await trainer.run();
+  } finally {
+    signal.removeEventListener('abort', abort);
+  }
+  signal.throwIfAborted();
+  if (result.status === 'error') throw new Error(result.error ?? failure);
+}
+
 /** A cell's run config as a complete, canonical, validated ExperimentConfig. */
 export function wrnCellConfig(config: RunConfig): ExperimentConfig {
   const c = canonicalMethodConfig({ ...DEFAULT_CONFIG, ...config } as ExperimentConfig);
@@ -161,16 +178,7 @@ export function createWrnExecutor(env: WrnEnvironment): CellExecutor {
           if (evaluate.everyEpoch) await evalAt(epoch + 1, `evaluating after epoch ${epoch + 1}`);
         },
       });
-      const abort = () => trainer.cancel();
-      signal.addEventListener('abort', abort, { once: true });
-      let result;
-      try {
-        result = await trainer.run();
-      } finally {
-        signal.removeEventListener('abort', abort);
-      }
-      signal.throwIfAborted();
-      if (result.status === 'error') throw new Error(result.error ?? 'Training failed.');
+      await runTrainerToEnd(trainer, signal, 'Training failed.');
       if (!evaluate.everyEpoch) await evalAt(null, 'evaluating');
       else {
         // The final evaluation is the last epoch's: repeat it without an epoch for the end-of-training views.

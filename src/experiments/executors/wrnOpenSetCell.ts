@@ -34,7 +34,7 @@ import { scoresOfEvaluation } from '../cellScores';
 import type { CellExecutor, CellOutcome } from '../run';
 import type { RunConfig } from '../types';
 import { ood, scalar } from './measure';
-import { wrnCellConfig, type WrnEnvironment } from './wrnCell';
+import { runTrainerToEnd, wrnCellConfig, type WrnEnvironment } from './wrnCell';
 
 /** Name of the near-OOD set of the open-set benchmark (the OOD catalogue's entry). */
 export const OPEN_SET_OOD = 'cifar10-unknown';
@@ -176,16 +176,7 @@ export function createWrnOpenSetExecutor(env: WrnEnvironment): CellExecutor {
         },
         yieldFn: () => ctx.control.gate(),
       });
-      const abort = () => trainer.cancel();
-      signal.addEventListener('abort', abort, { once: true });
-      let result;
-      try {
-        result = await trainer.run();
-      } finally {
-        signal.removeEventListener('abort', abort);
-      }
-      signal.throwIfAborted();
-      if (result.status === 'error') throw new Error(result.error ?? 'Fine-tuning failed.');
+      await runTrainerToEnd(trainer, signal, 'Fine-tuning failed.');
       // (3) Known test (ID) vs unknown test (OOD).
       const evaluate = ctx.spec.evaluate;
       const ev = await evaluateDetectors(model, data, {
