@@ -19,7 +19,19 @@ for (const f of index.files) {
 }
 
 /** The WRN cards whose quick-scale PyTorch-CPU results are committed (README "Reference results"). */
-const EXPECTED = ['wrn-table2', 'wrn-eps-sweep', 'wrn-per-dataset', 'wrn-pipeline-check', 'wrn-openset'];
+const EXPECTED = [
+  'wrn-table2',
+  'wrn-eps-sweep',
+  'wrn-attack',
+  'wrn-attack-pgd',
+  'wrn-per-dataset',
+  'wrn-sigma2',
+  'wrn-epochs',
+  'wrn-outlier-count',
+  'wrn-adversaries',
+  'wrn-pipeline-check',
+  'wrn-openset',
+];
 
 test('every card with committed reference results shows them on first open', async ({ page }) => {
   test.setTimeout(300_000);

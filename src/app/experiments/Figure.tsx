@@ -70,7 +70,12 @@ export function PanelChart(props: { series: Series[]; plot: PlotSpec; yLabel: st
       />
       <YAxis
         width={52}
-        domain={['auto', 'auto']}
+        // Every plotted metric is a percentage: pad the data range by a point, never past 0 or 100 (recharts'
+        // 'auto' rounds outwards to nice ticks and drew AUROC axes up to 120 %).
+        domain={[
+          (lo: number) => Math.max(0, Math.floor(lo - 1)),
+          (hi: number) => Math.min(100, Math.ceil(hi + 1)),
+        ]}
         tickFormatter={(v: number) => v.toFixed(1)}
         label={{ value: `${props.yLabel} (%)`, angle: -90, position: 'insideLeft', offset: -2, fontSize: 12 }}
       />

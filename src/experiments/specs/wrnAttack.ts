@@ -30,7 +30,7 @@ function attackSpec(kind: 'fgsm' | 'pgd'): ExperimentSpec {
       x: 'budget',
       series: 'method',
       panels: [
-        { metric: 'AUROC', detector: 'EBO', oodSet: 'mean', title: 'mean EBO AUROC (0.5 = random guess)' },
+        { metric: 'AUROC', detector: 'EBO', oodSet: 'mean', title: 'mean EBO AUROC (50 % = random guess)' },
         { metric: 'FPR95TPR', detector: 'EBO', oodSet: 'mean' },
       ],
       aggregate: 'mean-sd',
