@@ -19,7 +19,7 @@ import { nodeImageDecoder } from '../tests/helpers/nodeImageDecoder';
 /**
  * Wall time of ONE quick-scale cell per distinct cost, through the experiment runner in Node on tfjs-wasm, on
  * the served data (CIFAR-10 + Textures + Fashion-MNIST + Gaussian/uniform noise) and the pretrained WRN-16-2.
- * `npx vitest run --config bench/vitest.config.ts bench/quickCells.bench-run.ts` (env QUICK_CELLS: comma list
+ * `npx vitest run --config bench/vitest.config.ts bench/quickCells.bench-run.ts` (env QUICK_CELLS: semicolon list
  * of cell names). Writes bench/results/quick-cells.json. The machine is shared: times include contention.
  */
 const CELLS: Record<string, { spec: string; point: Record<string, (string | number)[]> }> = {
@@ -77,7 +77,7 @@ test('quick cells', async () => {
       return fresh;
     },
   });
-  const wanted = process.env.QUICK_CELLS?.split(',') ?? Object.keys(CELLS);
+  const wanted = process.env.QUICK_CELLS?.split(';') ?? Object.keys(CELLS);
   const out: Record<string, unknown>[] = [];
   for (const name of wanted) {
     const cell = CELLS[name];
