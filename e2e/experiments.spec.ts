@@ -4,7 +4,13 @@
 // same numbers; a toy ε sweep run from window.aoe.experiments and its figure exported as SVG, PNG and CSV.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { dropFixtureData, expectFixtureLoaded, pageErrors, useFixtureData } from './fixtures';
+import {
+  dropFixtureData,
+  expectFixtureLoaded,
+  openExperimentsOnWasm,
+  pageErrors,
+  useFixtureData,
+} from './fixtures';
 
 interface Row {
   cellKey: string;
@@ -43,11 +49,7 @@ test('experiments: run a WRN grid, reload mid-grid, resume, export CSV, re-impor
   browser,
 }) => {
   test.setTimeout(900_000);
-  const errors = pageErrors(page);
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await useFixtureData(page);
-  await page.goto('/?backend=wasm#experiments');
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
+  const errors = await openExperimentsOnWasm(page);
   await dropFixtureData(page);
   const card = page.getByTestId(`exp-card-${ID}`);
   await card.getByLabel('Scale').selectOption('smoke');

@@ -41,3 +41,16 @@ export function pageErrors(page: Page): string[] {
   page.on('pageerror', (e) => errors.push(e.message));
   return errors;
 }
+
+/**
+ * Open the Experiments area at 1440×900 on forced WASM with nothing served (the fixture is dropped later if
+ * needed); resolves once the worker runs on WASM. Returns the page's uncaught errors, to check at the end.
+ */
+export async function openExperimentsOnWasm(page: Page): Promise<string[]> {
+  const errors = pageErrors(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await useFixtureData(page);
+  await page.goto('/?backend=wasm#experiments');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
+  return errors;
+}

@@ -4,7 +4,7 @@
 // on the dropped CIFAR-10 fixture and every split appears in the AUROC table beside the reference.
 // Screenshots at 1440×900: test-results/openset-first-open.png and test-results/openset-smoke-done.png.
 import { expect, test } from '@playwright/test';
-import { dropFixtureData, pageErrors, useFixtureData } from './fixtures';
+import { dropFixtureData, openExperimentsOnWasm } from './fixtures';
 
 const ID = 'wrn-openset';
 
@@ -12,11 +12,7 @@ test('open-set card: reference rows on first open, then a smoke grid run in the 
   page,
 }) => {
   test.setTimeout(600_000);
-  const errors = pageErrors(page);
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await useFixtureData(page);
-  await page.goto('/?backend=wasm#experiments');
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
+  const errors = await openExperimentsOnWasm(page);
   await page.addStyleTag({ content: '.app-nav { position: static !important; }' });
   const card = page.getByTestId(`exp-card-${ID}`);
   await card.scrollIntoViewIfNeeded();
