@@ -214,6 +214,16 @@ describe('JobGuard', () => {
     restore();
     expect(g.running).toBeNull();
     g.refuse('export weights');
+    // An experiment grid holds the worker like a run: training and a second grid are refused, naming it.
+    const grid = g.begin('experiment', 'start an experiment grid', () => 'wrn-table2');
+    expect(() => g.begin('training', 'start training')).toThrow(
+      'Cannot start training while an experiment grid is running (wrn-table2). Cancel it in the Experiments area first',
+    );
+    expect(() => g.begin('experiment', 'start an experiment grid')).toThrow(
+      /^Cannot start an experiment grid/,
+    );
+    grid();
+    expect(g.running).toBeNull();
   });
 });
 

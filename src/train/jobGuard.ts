@@ -1,10 +1,18 @@
 /** The long jobs the training worker runs; only one at a time. */
-export type JobKind = 'training' | 'evaluation' | 'checkpoint-restore';
+export type JobKind = 'training' | 'evaluation' | 'checkpoint-restore' | 'experiment';
 
 const JOB_WORDS: Record<JobKind, string> = {
   training: 'a training run is in progress',
   evaluation: 'an evaluation is in progress',
   'checkpoint-restore': 'a checkpoint is being restored',
+  experiment: 'an experiment grid is running',
+};
+
+const JOB_FIX: Record<JobKind, string> = {
+  training: 'Cancel the run first (its checkpoint is kept), or wait until it finishes.',
+  evaluation: 'Wait until it finishes.',
+  'checkpoint-restore': 'Wait until it finishes.',
+  experiment: 'Cancel it in the Experiments area first (finished cells are kept), or wait until it finishes.',
 };
 
 /**
@@ -25,11 +33,7 @@ export class JobGuard {
     if (!this.job) return;
     const detail = this.job.detail();
     const what = `${JOB_WORDS[this.job.kind]}${detail ? ` (${detail})` : ''}`;
-    const fix =
-      this.job.kind === 'training'
-        ? 'Cancel the run first (its checkpoint is kept), or wait until it finishes.'
-        : 'Wait until it finishes.';
-    throw new Error(`Cannot ${action} while ${what}. ${fix}`);
+    throw new Error(`Cannot ${action} while ${what}. ${JOB_FIX[this.job.kind]}`);
   }
 
   /**

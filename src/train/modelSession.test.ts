@@ -10,6 +10,11 @@ import { tinyData } from '../../tests/train/fixtures';
 import { ModelSession } from './modelSession';
 import type { TrainProgress } from './loop';
 import { WRN_NORMALIZATION } from './trainingSets';
+import { MemoryCheckpointStore } from './checkpoint';
+import { DEFAULT_CONFIG } from './config';
+import { Trainer } from './loop';
+import { Sgd } from './optim/sgd';
+import { TinyNet } from './tinyNet';
 
 const small = (dropRate = 0) => new WideResNet(wrnConfig('WRN-10-1', { numClasses: 2, dropRate }), 3);
 const OWN = { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] } as {
@@ -63,5 +68,51 @@ describe('ModelSession', () => {
     s.model!.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(() => new ModelSession().requireModel()).toThrow(/No model is loaded/);
+  });
+
+  it('runs a trainer as the running run, and a device loss turns its result into an error naming it', async () => {
+    await tf.setBackend('cpu');
+    const s = new ModelSession();
+    const config = { ...DEFAULT_CONFIG, model: 'tiny', epochs: 1, idBatchSize: 4, outlierBatchSize: 4 };
+    const make = (runId: string) => {
+      const net = new TinyNet(3, 3, 4, 2);
+      const sgd = new Sgd(net.trainableVariables(), {
+        lr: 0.01,
+        momentum: 0.9,
+        weightDecay: 0,
+        nesterov: true,
+      });
+      let disposed = 0;
+      const optimizer = { dispose: () => (disposed++, sgd.dispose()) };
+      const trainer = new Trainer(net, tinyData(8, 16), config, {
+        runId,
+        store: new MemoryCheckpointStore(),
+        optimizer: sgd,
+      });
+      return { net, trainer, optimizer, disposed: () => disposed };
+    };
+    const ok = make('run-ok');
+    const seen: string[] = [];
+    const final = await s.run(ok.trainer, ok.optimizer, (p) => {
+      expect(s.trainer).toBe(ok.trainer);
+      expect(s.runningId).toBe('run-ok');
+      expect(s.lastProgress).toBe(p);
+      seen.push(p.status);
+    });
+    expect(final.status).toBe('completed');
+    expect(seen.length).toBeGreaterThan(0);
+    expect([s.trainer, s.runningId, ok.disposed()]).toEqual([null, null, 1]);
+
+    const lost = make('run-lost');
+    const result = await s.run(lost.trainer, lost.optimizer, (p) => {
+      if (p.step === 1) s.loseDevice('The GPU device was lost (destroyed: test).');
+    });
+    expect(result.status).toBe('error');
+    expect(result.error).toMatch(/^The GPU device was lost \(destroyed: test\)\. Reload the page to resume/);
+    expect(result.step).toBeLessThan(result.totalSteps);
+    // The next run starts clean: the loss belonged to the previous one.
+    const next = make('run-next');
+    expect((await s.run(next.trainer, next.optimizer, () => {})).status).toBe('completed');
+    for (const r of [ok, lost, next]) r.net.dispose();
   });
 });

@@ -11,6 +11,7 @@ import type { ExperimentConfig } from './config';
 import type { EvaluationResult } from './evaluate';
 import { JobGuard } from './jobGuard';
 import type { Trainer, TrainProgress } from './loop';
+import type { CurvePoint } from './checkpoint';
 import { WRN_NORMALIZATION } from './trainingSets';
 import type { TrainingData } from './types';
 
@@ -48,6 +49,8 @@ export class ModelSession {
   runningId: string | null = null;
   /** One job at a time: state-changing calls are refused with a clear message while a run or evaluation goes. */
   readonly guard = new JobGuard();
+  /** Why the accelerator went away during the current run (e.g. a lost WebGPU device), or null. */
+  private deviceLost: string | null = null;
 
   /** Replace the model (the old one is disposed). `normalization` null = the pretrained CIFAR-10 statistics. */
   setModel(
@@ -98,6 +101,48 @@ export class ModelSession {
   runDetail(): string {
     const p = this.lastProgress;
     return p ? `${p.runId}, step ${p.step} of ${p.totalSteps}` : '';
+  }
+
+  /**
+   * Train `trainer` to its end as the session's running run: it is `trainer`/`runningId` meanwhile, every
+   * progress message updates `lastProgress` before `onProgress` sees it, the optimizer is disposed afterwards
+   * (its momentum lives in the checkpoint; a resume builds a new one) and the weights count as trained when a
+   * step ran. A device loss reported meanwhile (`loseDevice`) turns the result into an error naming it.
+   */
+  async run(
+    trainer: Trainer,
+    optimizer: { dispose(): void },
+    onProgress: (p: TrainProgress, point: CurvePoint | null) => void,
+  ): Promise<TrainProgress> {
+    this.trainer = trainer;
+    this.runningId = trainer.runId;
+    this.deviceLost = null;
+    trainer.setProgressListener((p, point) => {
+      this.lastProgress = p;
+      onProgress(p, point);
+    });
+    let final: TrainProgress;
+    try {
+      final = await trainer.run();
+    } finally {
+      this.trainer = null;
+      this.runningId = null;
+      optimizer.dispose();
+    }
+    if (this.deviceLost)
+      final = {
+        ...final,
+        status: 'error',
+        error: `${this.deviceLost} Reload the page to resume from the checkpoint of step ${final.checkpointStep}.`,
+      };
+    this.finishRun(final, trainer.config.method);
+    return final;
+  }
+
+  /** The accelerator is gone (`reason` says how): cancel the running run, whose result becomes an error. */
+  loseDevice(reason: string): void {
+    this.deviceLost = reason;
+    this.trainer?.cancel();
   }
 
   /** After a run: bump the version and mark the weights as trained when any step ran. */

@@ -4,15 +4,20 @@ import { createWrnOpenSetExecutor } from '../experiments/executors/wrnOpenSetCel
 import { executorFor, type ExecutorFactories } from '../experiments/executors/table';
 import { toyExecutor } from '../experiments/executors/toyCell';
 import { experimentById } from '../experiments/registry';
-import { RunControl, runExperiment, type ExperimentProgress, type ResultsStore } from '../experiments/run';
-import type { ResultRow, Scalar, ScaleName } from '../experiments/types';
+import {
+  runExperiment,
+  type RunControl,
+  type ExperimentProgress,
+  type ResultsStore,
+} from '../experiments/run';
+import type { ExperimentSpec, ResultRow, Scalar, ScaleName } from '../experiments/types';
 import { APP_VERSION } from '../experiments/version';
+import { ActiveRun } from '../experiments/activeRun';
 import { createWrnEnvironment } from '../experiments/wrnEnvironment';
 import { registerWasmTrainingKernels } from '../models/wasmKernels';
 import { throttle } from '../train/throttle';
-import { claimJob, releaseJob } from './jobs';
 import { toyCellPool, toyGridWorkerCount } from './toyCellPool';
-import { trainApi } from './trainApi';
+import { beginExperimentJob } from './trainApi';
 import { currentTrainingData } from './trainData';
 import { fetchPretrained, type LoadedWeights } from './trainSession';
 
@@ -51,7 +56,8 @@ export interface ExperimentsWorkerApi {
 
 const BASE = `${self.location.origin}${import.meta.env.BASE_URL}`;
 let template: Promise<LoadedWeights> | null = null;
-let running: { controller: AbortController; control: RunControl } | null = null;
+/** The grid this worker runs (one at a time), reached by pause/resume/cancel. */
+const activeGrid = new ActiveRun();
 
 /** The bundled pretrained WRN-16-2 with its manifest's normalisation, fetched once. */
 function pretrained(): Promise<LoadedWeights> {
@@ -92,54 +98,68 @@ function throttled(send: (p: ExperimentProgress) => void): (p: ExperimentProgres
   return (p) => limited(p, p.current === null);
 }
 
+/** Run a grid through the one runner with the worker's executors (toy cells also on helper workers). */
+async function runGrid(
+  spec: ExperimentSpec,
+  req: ExperimentRunRequest,
+  store: ResultsStore,
+  control: RunControl,
+  onProgress: (p: ExperimentProgress) => void,
+  onRows: (rows: ResultRow[]) => void,
+): Promise<ResultRow[]> {
+  // Toy cells need no tfjs backend: extra workers train them on the other cores (this worker runs one too).
+  const pool = spec.model === 'toy' ? toyCellPool(toyGridWorkerCount() - 1, spec.id) : null;
+  try {
+    if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
+    return await runExperiment(spec, {
+      scale: req.scale,
+      execute: executorFor(spec, executors),
+      parallel: pool?.executors,
+      store,
+      provenance: {
+        origin: 'browser',
+        backend: tf.getBackend(),
+        device: req.device,
+        appVersion: APP_VERSION,
+      },
+      control,
+      signal: control.signal,
+      extraGrid: req.extraGrid,
+      onRows,
+      onProgress: throttled(onProgress),
+    });
+  } finally {
+    pool?.close();
+  }
+}
+
 export const experimentsApi: ExperimentsWorkerApi = {
   async run(req, store, onProgress, onRows) {
     const spec = experimentById(req.specId);
-    if ((await trainApi.status()).running)
-      throw new Error('A training run is in progress: finish or cancel it first.');
-    const job = `experiment ${spec.id}`;
-    claimJob(job);
-    const controller = new AbortController();
-    const control = new RunControl(controller.signal);
-    running = { controller, control };
-    // Toy cells need no tfjs backend: extra workers train them on the other cores (this worker runs one too).
-    const pool = spec.model === 'toy' ? toyCellPool(toyGridWorkerCount() - 1, spec.id) : null;
+    const release = beginExperimentJob(spec.id);
     try {
-      if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
-      const rows = await runExperiment(spec, {
-        scale: req.scale,
-        execute: executorFor(spec, executors),
-        parallel: pool?.executors,
-        store,
-        provenance: {
-          origin: 'browser',
-          backend: tf.getBackend(),
-          device: req.device,
-          appVersion: APP_VERSION,
-        },
-        control,
-        signal: controller.signal,
-        extraGrid: req.extraGrid,
-        onRows,
-        onProgress: throttled(onProgress),
+      return await activeGrid.run(async (control) => {
+        try {
+          const rows = await runGrid(spec, req, store, control, onProgress, onRows);
+          return { status: 'completed', rowCount: rows.length };
+        } catch (err) {
+          if (control.signal.aborted) return { status: 'cancelled', rowCount: 0 };
+          throw err;
+        }
       });
-      return { status: 'completed', rowCount: rows.length };
     } catch (err) {
-      if (controller.signal.aborted) return { status: 'cancelled', rowCount: 0 };
       return { status: 'error', error: err instanceof Error ? err.message : String(err), rowCount: 0 };
     } finally {
-      pool?.close();
-      running = null;
-      releaseJob(job);
+      release();
     }
   },
   async pause() {
-    running?.control.pause();
+    activeGrid.setPaused(true);
   },
   async resume() {
-    running?.control.resume();
+    activeGrid.setPaused(false);
   },
   async cancel() {
-    running?.controller.abort();
+    activeGrid.cancel();
   },
 };

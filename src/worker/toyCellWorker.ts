@@ -7,7 +7,7 @@
  */
 import { toyExecutor } from '../experiments/executors/toyCell';
 import { experimentById } from '../experiments/registry';
-import { RunControl } from '../experiments/run';
+import { ActiveRun } from '../experiments/activeRun';
 import type { RunConfig } from '../experiments/types';
 
 export type ToyCellRequest =
@@ -15,30 +15,24 @@ export type ToyCellRequest =
   | { type: 'pause'; paused: boolean }
   | { type: 'cancel' };
 
-let current: { controller: AbortController; control: RunControl } | null = null;
+const active = new ActiveRun();
 
 self.onmessage = async (e: MessageEvent<ToyCellRequest>) => {
   const m = e.data;
-  if (m.type === 'cancel') current?.controller.abort();
-  else if (m.type === 'pause') {
-    if (m.paused) current?.control.pause();
-    else current?.control.resume();
-  } else {
-    const controller = new AbortController();
-    const control = new RunControl(controller.signal);
-    current = { controller, control };
+  if (m.type === 'cancel') active.cancel();
+  else if (m.type === 'pause') active.setPaused(m.paused);
+  else
     try {
-      const outcome = await toyExecutor(m.config, {
-        control,
-        spec: experimentById(m.specId),
-        onProgress: (p) => self.postMessage({ type: 'progress', p }),
-      });
+      const outcome = await active.run((control) =>
+        toyExecutor(m.config, {
+          control,
+          spec: experimentById(m.specId),
+          onProgress: (p) => self.postMessage({ type: 'progress', p }),
+        }),
+      );
       self.postMessage({ type: 'done', outcome });
     } catch (err) {
       const name = err instanceof Error ? err.name : 'Error';
       self.postMessage({ type: 'error', name, message: err instanceof Error ? err.message : String(err) });
-    } finally {
-      current = null;
     }
-  }
 };

@@ -16,7 +16,6 @@ import { Trainer, describeError, type TrainProgress } from '../train/loop';
 import type { TrainingData } from '../train/types';
 import type { Sgd } from '../train/optim/sgd';
 import { IdbCheckpointStore, storageEstimate } from './idbCheckpoints';
-import { activeJob } from './jobs';
 import { currentTrainingData, describeData, CLASS_NAMES, type DataStatus } from './trainData';
 import {
   fetchPretrained,
@@ -101,7 +100,6 @@ const store = new IdbCheckpointStore();
 const session = new ModelSession();
 const guard = session.guard;
 const runDetail = () => session.runDetail();
-let deviceLost: string | null = null;
 
 /**
  * The loaded model for other worker areas (analyses), with its version, the method that trained it and the
@@ -125,6 +123,14 @@ export function dataForCurrentModel(): TrainingData | null {
   return d ? session.dataForModel(d) : null;
 }
 
+/**
+ * Claim the worker for an experiment grid (one job at a time with training, evaluation and restores: they share
+ * the backend's memory and the CPU). Throws the refusal naming the running job. @returns the release function.
+ */
+export function beginExperimentJob(specId: string): () => void {
+  return guard.begin('experiment', 'start an experiment grid', () => specId);
+}
+
 /** True while a training run holds the model. */
 export function trainingRunning(): boolean {
   return session.trainer !== null;
@@ -133,10 +139,9 @@ export function trainingRunning(): boolean {
 function watchDevice(): void {
   if (tf.getBackend() !== 'webgpu') return;
   const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
-  device?.lost.then((info) => {
-    deviceLost = `The GPU device was lost (${info.reason}: ${info.message}).`;
-    session.trainer?.cancel();
-  });
+  device?.lost.then((info) =>
+    session.loseDevice(`The GPU device was lost (${info.reason}: ${info.message}).`),
+  );
 }
 
 async function status(): Promise<TrainStatus> {
@@ -161,30 +166,9 @@ async function runTrainer(
 ): Promise<TrainProgress> {
   // Stock tfjs-wasm has no Conv2DBackpropFilter; the WRN engineer's forward-conv version fills it (idempotent).
   if (tf.getBackend() === 'wasm') registerWasmTrainingKernels();
-  session.trainer = t;
-  session.runningId = t.runId;
-  deviceLost = null;
   watchDevice();
   const tick = throttled(onUpdate);
-  t.setProgressListener((p, point) => {
-    session.lastProgress = p;
-    tick.push(p, point);
-  });
-  let final: TrainProgress;
-  try {
-    final = await t.run();
-  } finally {
-    session.trainer = null;
-    session.runningId = null;
-    optimizer.dispose(); // momentum buffers live in the checkpoint; a resume builds a new optimizer
-  }
-  if (deviceLost)
-    final = {
-      ...final,
-      status: 'error',
-      error: `${deviceLost} Reload the page to resume from the checkpoint of step ${final.checkpointStep}.`,
-    };
-  session.finishRun(final, t.config.method);
+  const final = await session.run(t, optimizer, (p, point) => tick.push(p, point));
   tick.push(final, null);
   tick.stop();
   return final;
@@ -236,8 +220,7 @@ export const trainApi: TrainWorkerApi = {
     return status();
   },
   async start(config, onUpdate, cadence) {
-    if (activeJob()) throw new Error(`${activeJob()} is running: cancel it before training.`);
-    const release = guard.begin('training', 'start a second run', runDetail);
+    const release = guard.begin('training', 'start training', runDetail);
     try {
       const d = requireData();
       const current = session.requireModel();
@@ -263,7 +246,6 @@ export const trainApi: TrainWorkerApi = {
     }
   },
   async resumeCheckpoint(onUpdate, cadence, runId) {
-    if (activeJob()) throw new Error(`${activeJob()} is running: cancel it before training.`);
     const release = guard.begin('checkpoint-restore', 'resume a checkpoint', runDetail);
     try {
       const id = runId ?? (await status()).checkpoint?.id;
