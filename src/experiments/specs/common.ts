@@ -74,14 +74,14 @@ export const EPSILONS = [0, 0.1, 0.25, 0.5, 0.75, 1];
  */
 export function wrnScales(
   extra: Partial<Record<ScaleName, RunConfig>>,
-  quickNote: string,
+  quickScaleNote: string,
 ): Record<ScaleName, ScaleSpec> {
   const out = {} as Record<ScaleName, ScaleSpec>;
   for (const name of Object.keys(WRN_SCALES) as ScaleName[]) {
     const s = WRN_SCALES[name];
     out[name] = {
       overrides: { ...s.overrides, ...(extra[name] ?? {}) },
-      note: name === 'quick' ? quickNote : s.note,
+      note: name === 'quick' ? quickScaleNote : s.note,
     };
   }
   return out;
