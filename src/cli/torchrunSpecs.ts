@@ -10,7 +10,15 @@
 import { writeFileSync } from 'node:fs';
 import { DETECTOR_NAMES, type ExperimentSpec } from '../experiments/types';
 import { toSpecFile } from '../experiments/specFile';
+import { meanEboPanel, meanSdPlot } from '../experiments/specs/figures';
 import { DEFAULT_CONFIG, PAPER_CONFIG } from '../train/config';
+
+/** Every detector on every OOD set, every metric: what the torchrun runs report. */
+const FULL_EVALUATION: ExperimentSpec['evaluate'] = {
+  detectors: DETECTOR_NAMES,
+  oodSets: 'all',
+  metrics: ['AUROC', 'AUPR-IN', 'AUPR-OUT', 'FPR95TPR', 'ACC'],
+};
 
 export const SMOKE_SPEC: ExperimentSpec = {
   id: 'wrn-torchrun-smoke',
@@ -35,24 +43,8 @@ export const SMOKE_SPEC: ExperimentSpec = {
       note: '8 steps per cell on 256 images; 100 test images per set (fit on 300); about 30 s per cell on one CPU core',
     },
   },
-  evaluate: {
-    detectors: DETECTOR_NAMES,
-    oodSets: 'all',
-    metrics: ['AUROC', 'AUPR-IN', 'AUPR-OUT', 'FPR95TPR', 'ACC'],
-  },
-  plot: {
-    kind: 'bar',
-    x: 'method',
-    series: 'setting',
-    panels: [{ metric: 'AUROC', detector: 'EBO', oodSet: 'mean' }],
-    aggregate: 'mean-sd',
-  },
-};
-
-const FULL_EVALUATION: ExperimentSpec['evaluate'] = {
-  detectors: DETECTOR_NAMES,
-  oodSets: 'all',
-  metrics: ['AUROC', 'AUPR-IN', 'AUPR-OUT', 'FPR95TPR', 'ACC'],
+  evaluate: FULL_EVALUATION,
+  plot: meanSdPlot('bar', 'method', 'setting', [meanEboPanel('AUROC')]),
 };
 
 /**
@@ -77,17 +69,11 @@ export const REFERENCE_GRID_SPEC: ExperimentSpec = {
   grid: { setting: ['consistent', 'authors'], method: ['CE', 'OE', 'OE+noise', 'AOE'], seed: [1, 2, 3] },
   scales: GPU_SCALES,
   evaluate: FULL_EVALUATION,
-  plot: {
-    kind: 'bar',
-    x: 'method',
-    series: 'setting',
-    panels: [
-      { metric: 'AUROC', detector: 'EBO', oodSet: 'mean' },
-      { metric: 'FPR95TPR', detector: 'EBO', oodSet: 'mean' },
-      { metric: 'ACC' },
-    ],
-    aggregate: 'mean-sd',
-  },
+  plot: meanSdPlot('bar', 'method', 'setting', [
+    meanEboPanel('AUROC'),
+    meanEboPanel('FPR95TPR'),
+    { metric: 'ACC' },
+  ]),
 };
 
 export const EPS_SWEEP_SPEC: ExperimentSpec = {
@@ -104,13 +90,7 @@ export const EPS_SWEEP_SPEC: ExperimentSpec = {
   },
   scales: GPU_SCALES,
   evaluate: FULL_EVALUATION,
-  plot: {
-    kind: 'line',
-    x: 'epsilon',
-    series: 'method',
-    panels: [{ metric: 'AUROC', detector: 'EBO', oodSet: 'mean' }],
-    aggregate: 'mean-sd',
-  },
+  plot: meanSdPlot('line', 'epsilon', 'method', [meanEboPanel('AUROC')]),
 };
 
 if (process.argv[1]?.endsWith('torchrunSpecs.ts')) {

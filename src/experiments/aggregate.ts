@@ -55,26 +55,22 @@ export function sourceLabel(s: Pick<Series, 'origin' | 'backend' | 'setting' | '
 /** Group ('near' | 'far') of OOD sets by name, overriding the OOD catalogue; sets neither knows count only in 'mean'. */
 export type OodGroups = Readonly<Record<string, 'near' | 'far'>>;
 
-/** The value of `key` for a row: a row field ('epoch', 'budget', 'detector', 'oodSet', 'seed') or a config key. */
+/** Row fields a plot may use as its x axis or series; any other key is a config key. */
+export const PLOT_ROW_FIELDS = [
+  'epoch',
+  'budget',
+  'detector',
+  'oodSet',
+  'seed',
+  'origin',
+  'setting',
+] as const;
+type PlotRowField = (typeof PLOT_ROW_FIELDS)[number];
+
+/** The value of `key` for a row: a row field ({@link PLOT_ROW_FIELDS}) or else a grid-point or config key. */
 export function rowValue(r: ResultRow, key: string): Scalar | null {
-  switch (key) {
-    case 'epoch':
-      return r.epoch;
-    case 'budget':
-      return r.budget;
-    case 'detector':
-      return r.detector;
-    case 'oodSet':
-      return r.oodSet;
-    case 'seed':
-      return r.seed;
-    case 'origin':
-      return r.origin;
-    case 'setting':
-      return r.setting;
-    default:
-      return r.cell[key] ?? r.config[key] ?? null;
-  }
+  if ((PLOT_ROW_FIELDS as readonly string[]).includes(key)) return r[key as PlotRowField];
+  return r.cell[key] ?? r.config[key] ?? null;
 }
 
 /** Sample mean and standard deviation (n − 1; 0 when n = 1). */

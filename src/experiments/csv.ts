@@ -4,7 +4,7 @@
  * then every grid-point value as `cell.<key>` and every config value as `config.<key>`. ID accuracy is its own
  * line with empty detector and dataset. `rowsFromCsv` inverts `rowsToCsv`.
  */
-import { instanceKey } from './results';
+import { instanceKey, PROVENANCE_FIELDS } from './results';
 import { ORIGINS, type MetricName, type Origin, type ResultRow, type RunConfig, type Scalar } from './types';
 
 const METRIC_COLUMNS: readonly MetricName[] = ['AUROC', 'AUPR-IN', 'AUPR-OUT', 'FPR95TPR', 'ACC', 'AREA'];
@@ -18,12 +18,7 @@ const FIXED = [
   'setting',
   'nId',
   'nOod',
-  'origin',
-  'backend',
-  'device',
-  'scale',
-  'appVersion',
-  'date',
+  ...PROVENANCE_FIELDS,
   'cellKey',
 ] as const;
 

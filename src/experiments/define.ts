@@ -1,8 +1,7 @@
 /** `defineExperiment`: checks a spec once, where it is written, so a bad spec fails at import (and in tests). */
 import { executorKindOf } from './executors/table';
 import { DETECTOR_NAMES, OOD_METRIC_NAMES, type ExperimentSpec } from './types';
-
-const ROW_FIELDS = ['epoch', 'budget', 'detector', 'oodSet', 'seed', 'origin', 'setting'];
+import { PLOT_ROW_FIELDS } from './aggregate';
 
 /** Returns the spec unchanged, or throws a message naming every problem. */
 export function defineExperiment(spec: ExperimentSpec): ExperimentSpec {
@@ -30,7 +29,7 @@ export function checkExperiment(spec: ExperimentSpec): string[] {
   for (const d of spec.evaluate.detectors) {
     if (!(DETECTOR_NAMES as readonly string[]).includes(d)) p.push(`unknown detector "${d}".`);
   }
-  const keyOk = (k: string) => k in spec.base || ROW_FIELDS.includes(k);
+  const keyOk = (k: string) => k in spec.base || (PLOT_ROW_FIELDS as readonly string[]).includes(k);
   if (!keyOk(spec.plot.x)) p.push(`plot x "${spec.plot.x}" is neither a config key nor a row field.`);
   if (!keyOk(spec.plot.series))
     p.push(`plot series "${spec.plot.series}" is neither a config key nor a row field.`);

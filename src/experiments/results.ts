@@ -34,6 +34,16 @@ export interface ResultsFile {
   rows: CompactRow[];
 }
 
+/** Every {@link Provenance} field, in the order files and CSV columns list them. */
+export const PROVENANCE_FIELDS = [
+  'origin',
+  'backend',
+  'device',
+  'scale',
+  'appVersion',
+  'date',
+] as const satisfies readonly (keyof Provenance)[];
+
 const CELL_FIELDS = [
   'experiment',
   'cellKey',
@@ -41,12 +51,7 @@ const CELL_FIELDS = [
   'config',
   'seed',
   'setting',
-  'origin',
-  'backend',
-  'device',
-  'scale',
-  'appVersion',
-  'date',
+  ...PROVENANCE_FIELDS,
 ] as const;
 
 function cellIdOf(r: ResultRow): string {
@@ -134,36 +139,20 @@ function checkCell(c: Partial<ResultsCell>, i: number): void {
  * OOD sets and a CSV line groups metrics by).
  */
 export function instanceKey(r: ResultRow, ...extra: unknown[]): string {
-  return stableStringify([
-    r.experiment,
-    r.cellKey,
-    r.cell,
-    r.origin,
-    r.backend,
-    r.scale,
-    r.setting,
-    r.date,
-    r.epoch,
-    r.budget,
-    ...extra,
-  ]);
+  return stableStringify([...modelSourceOf(r), r.setting, r.date, r.epoch, r.budget, ...extra]);
 }
 
-/** Identity of a measurement, for de-duplicating merged rows (same cell, provenance origin, slice). */
+/**
+ * Identity of a measurement, for de-duplicating merged rows (same cell, provenance origin, slice). The browser
+ * store keys its rows by it, so its text must not change.
+ */
 export function rowKey(r: ResultRow): string {
-  return stableStringify([
-    r.experiment,
-    r.cellKey,
-    r.cell,
-    r.origin,
-    r.backend,
-    r.scale,
-    r.detector,
-    r.oodSet,
-    r.metric,
-    r.epoch,
-    r.budget,
-  ]);
+  return stableStringify([...modelSourceOf(r), r.detector, r.oodSet, r.metric, r.epoch, r.budget]);
+}
+
+/** The fields both keys start with: which trained model at which grid point, from which source and scale. */
+function modelSourceOf(r: ResultRow): unknown[] {
+  return [r.experiment, r.cellKey, r.cell, r.origin, r.backend, r.scale];
 }
 
 /** Merge row lists; a later row with the same {@link rowKey} replaces an earlier one. */

@@ -20,6 +20,37 @@ export type BoolSpec = EntryBase & { type: 'bool'; default: boolean };
 export type SchemaEntry = NumSpec | EnumSpec<string> | StrSpec | BoolSpec;
 export type Schema = Readonly<Record<string, SchemaEntry>>;
 
+/** Optional fields of an entry, as built by {@link unit} and {@link paper}. */
+export type EntryExtra = Pick<EntryBase, 'unit' | 'paper'>;
+
+/** `unit: u` of an entry (the unit shown next to the value). */
+export const unit = (u: string): EntryExtra => ({ unit: u });
+/** `paper: { value, source }` of an entry: the paper's value as text and where it is stated ("Sec. 5"). */
+export const paper = (value: string, source: string): EntryExtra => ({ paper: { value, source } });
+
+/** Builds a numeric entry of one type: (default, min, max, help, ...extras) → entry clamped to [min, max]. */
+function numberEntry(type: NumSpec['type']) {
+  return (def: number, min: number, max: number, help: string, ...extras: EntryExtra[]): NumSpec =>
+    Object.assign({ type, default: def, min, max, help }, ...extras);
+}
+/** An integer entry (values rounded, clamped to [min, max]); `extras` ({@link unit}, {@link paper}) in order. */
+export const intEntry = numberEntry('int');
+/** A real-valued entry (clamped to [min, max]); `extras` ({@link unit}, {@link paper}) in order. */
+export const floatEntry = numberEntry('float');
+/** A choice among `values` (the first-class type of a value is their union). */
+export function enumEntry<T extends string>(
+  def: NoInfer<T>,
+  values: readonly T[],
+  help: string,
+  ...extras: EntryExtra[]
+): EnumSpec<T> {
+  return Object.assign({ type: 'enum' as const, default: def, values, help }, ...extras);
+}
+/** An on/off entry. */
+export function boolEntry(def: boolean, help: string, ...extras: EntryExtra[]): BoolSpec {
+  return Object.assign({ type: 'bool' as const, default: def, help }, ...extras);
+}
+
 type ValueOf<S> =
   S extends EnumSpec<infer T> ? T : S extends StrSpec ? string : S extends BoolSpec ? boolean : number;
 /** A full settings object of a schema (every key present). */

@@ -3,145 +3,150 @@
  * the training form, validation/coercion, the paper values shown beside each control, and URL state (`wv=1`).
  * Defaults are the browser default (`DEFAULT_CONFIG`); cross-field checks stay in `validateConfig`.
  */
-import { DEFAULT_CONFIG, OUTLIER_SETTINGS, type ExperimentConfig } from './config';
+import type { OeReduction } from '../core/losses';
+import { BACKEND_PREFERENCE } from './backendChoice';
+import {
+  DEFAULT_CONFIG,
+  OUTLIER_SETTINGS,
+  type BackendChoice,
+  type ExperimentConfig,
+  type NoiseMode,
+} from './config';
 import { METHODS } from './methods';
-import { valuesFromQuery, valuesToQuery, mergeValues, type Schema, type SchemaValues } from './schema';
+import {
+  boolEntry,
+  enumEntry,
+  floatEntry,
+  intEntry,
+  mergeValues,
+  paper,
+  unit,
+  valuesFromQuery,
+  valuesToQuery,
+  type EntryExtra,
+  type Schema,
+  type SchemaValues,
+} from './schema';
 import { WRN_PRESETS } from '../models/wrnSpec';
 
 export const WRN_SCHEMA_VERSION = 1;
 
 const d = DEFAULT_CONFIG;
-const int = (def: number, min: number, max: number, help: string, extra: object = {}) =>
-  ({ type: 'int', default: def, min, max, help, ...extra }) as const;
-const float = (def: number, min: number, max: number, help: string, extra: object = {}) =>
-  ({ type: 'float', default: def, min, max, help, ...extra }) as const;
+/** The choices of the config's union-typed keys, checked against their types. */
+const NOISE_MODES = ['paper', 'code'] as const satisfies readonly NoiseMode[];
+const OE_REDUCTIONS = ['separate', 'whole-batch'] as const satisfies readonly OeReduction[];
+const BACKEND_CHOICES = ['auto', ...BACKEND_PREFERENCE] as const satisfies readonly BackendChoice[];
+const images = unit('images');
+/** A number of images, 0 to a million (0 = all, where the help says so). */
+const imageCount = (def: number, help: string, ...extras: EntryExtra[]) =>
+  intEntry(def, 0, 1_000_000, help, images, ...extras);
 
 export const WRN_SCHEMA = {
-  method: {
-    type: 'enum',
-    default: d.method,
-    values: METHODS,
-    help: 'training method',
-    paper: { value: 'AOE (ours) vs CE, OE, OE + noise', source: 'Tables 1–2' },
-  },
-  setting: {
-    type: 'enum',
-    default: d.setting,
-    values: OUTLIER_SETTINGS,
-    help: "consistent: outliers normalised like ID data, ε in pixels; authors: the authors' code (raw outliers, ε in network-input units)",
-    paper: { value: 'authors (as their code runs)', source: 'OOD_SPEC §5, §8' },
-  },
-  epsilon: float(
+  method: enumEntry(
+    d.method,
+    METHODS,
+    'training method',
+    paper('AOE (ours) vs CE, OE, OE + noise', 'Tables 1–2'),
+  ),
+  setting: enumEntry(
+    d.setting,
+    OUTLIER_SETTINGS,
+    "consistent: outliers normalised like ID data, ε in pixels; authors: the authors' code (raw outliers, ε in network-input units)",
+    paper('authors (as their code runs)', 'OOD_SPEC §5, §8'),
+  ),
+  epsilon: floatEntry(
     d.epsilon,
     0,
     8,
     'perturbation size ε (AOE step / PGD radius; OE + noise: variance, or std in the code mode)',
-    {
-      unit: 'pixel (consistent) · network-input (authors)',
-      paper: { value: '0.5', source: 'Sec. 5' },
-    },
+    unit('pixel (consistent) · network-input (authors)'),
+    paper('0.5', 'Sec. 5'),
   ),
-  lambda: float(d.lambda, 0, 10, 'weight λ of the outlier term', {
-    paper: { value: '0.5', source: 'Sec. 5' },
-  }),
-  noiseMode: {
-    type: 'enum',
-    default: d.noiseMode,
-    values: ['paper', 'code'] as const,
-    help: "OE + noise: 'paper' i.i.d. N(0, ε) (Eq. 10), 'code' one ε·N(0, I) pattern per batch",
-    paper: { value: 'paper: Eq. 10; code: shared pattern', source: 'Eq. 10 / code' },
-  },
-  pgdSteps: int(d.pgdSteps, 1, 200, 'AOE-PGD steps k', { paper: { value: '20', source: 'code' } }),
-  pgdAlpha: float(d.pgdAlpha, 0, 1, 'AOE-PGD step size α (0 = 2.5·ε/k)', {
-    unit: 'same as ε',
-    paper: { value: '0.03', source: 'code' },
-  }),
-  epochs: int(d.epochs, 1, 200, 'fine-tuning epochs', { paper: { value: '10', source: 'Sec. 5' } }),
-  subsetSize: int(d.subsetSize, 0, 1_000_000, 'use only the first N ID training images (0 = all)', {
-    unit: 'images',
-    paper: { value: '0 (all 50,000)', source: 'Sec. 5' },
-  }),
-  idBatchSize: int(d.idBatchSize, 1, 4096, 'ID images per step', {
-    unit: 'images',
-    paper: { value: '128', source: 'code config' },
-  }),
-  outlierBatchSize: int(d.outlierBatchSize, 1, 4096, 'training outliers per step', {
-    unit: 'images',
-    paper: { value: '128', source: 'code config' },
-  }),
-  lr: float(d.lr, 1e-7, 10, 'peak learning rate', {
-    paper: { value: '5e-4 → 1e-6 cosine per step', source: 'Sec. 5 + code' },
-  }),
-  lrMin: float(d.lrMin, 0, 10, 'learning rate the cosine anneals to', {
-    paper: { value: '1e-6', source: 'code' },
-  }),
-  warmupSteps: int(d.warmupSteps, 0, 100_000, 'linear warm-up steps before the cosine', {
-    paper: { value: '0', source: 'code' },
-  }),
-  momentum: float(d.momentum, 0, 0.999, 'SGD momentum', {
-    paper: { value: '0.9 Nesterov', source: 'Sec. 5' },
-  }),
-  nesterov: {
-    type: 'bool',
-    default: d.nesterov,
-    help: 'Nesterov momentum',
-    paper: { value: 'on', source: 'Sec. 5' },
-  },
-  weightDecay: float(d.weightDecay, 0, 1, 'coupled L2 weight decay', {
-    paper: { value: '5e-4 (L2)', source: 'Sec. 5' },
-  }),
-  oeReduction: {
-    type: 'enum',
-    default: d.oeReduction,
-    values: ['separate', 'whole-batch'] as const,
-    help: "OE loss mean: 'separate' mean ID CE + λ·mean OOD (Eq. 4); 'whole-batch' over all 2B (the code)",
-    paper: { value: 'separate (code: whole-batch)', source: 'Eq. 4' },
-  },
-  clamp: {
-    type: 'bool',
-    default: d.clamp,
-    help: 'clamp perturbed outliers to [0, 1]',
-    paper: { value: 'off', source: 'code' },
-  },
-  augment: {
-    type: 'bool',
-    default: d.augment,
-    help: 'random crop (pad 4) and horizontal flip of ID images',
-    paper: { value: 'on', source: 'code' },
-  },
-  seed: int(d.seed, 0, 2 ** 31 - 1, 'seed of batches, augmentation, dropout, noise and outliers'),
-  backend: {
-    type: 'enum',
-    default: d.backend,
-    values: ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const,
-    help: 'tfjs backend of the compute worker',
-  },
-  model: {
-    type: 'enum',
-    default: d.model,
-    values: Object.keys(WRN_PRESETS) as string[],
-    help: 'WideResNet preset',
-    paper: { value: 'WRN-40-2, dropout 0.3', source: 'Sec. 5 + code' },
-  },
-  dropRate: float(d.dropRate, 0, 0.95, 'dropout inside each block (training only)', {
-    paper: { value: '0.3', source: 'code' },
-  }),
-  sigma2: float(d.sigma2, 0.01, 100, 'latent variance σ² the training outliers are sampled at', {
-    unit: 'variance',
-    paper: { value: '2', source: 'Sec. 5.1' },
-  }),
-  outlierCount: int(d.outlierCount, 0, 1_000_000, 'distinct training outliers (cycled, unshuffled)', {
-    unit: 'images',
-    paper: { value: '≈ 10,000 (code: 9,984)', source: 'Sec. 5.1 / code' },
-  }),
-  evalLimit: int(d.evalLimit, 0, 1_000_000, 'images per evaluated set (0 = all)', {
-    unit: 'images',
-    paper: { value: '0 (all)', source: 'Sec. 5' },
-  }),
-  fitLimit: int(d.fitLimit, 0, 1_000_000, 'ID training images fitted detectors see (0 = all)', {
-    unit: 'images',
-    paper: { value: '0 (all)', source: 'pytorch-ood' },
-  }),
+  lambda: floatEntry(d.lambda, 0, 10, 'weight λ of the outlier term', paper('0.5', 'Sec. 5')),
+  noiseMode: enumEntry(
+    d.noiseMode,
+    NOISE_MODES,
+    "OE + noise: 'paper' i.i.d. N(0, ε) (Eq. 10), 'code' one ε·N(0, I) pattern per batch",
+    paper('paper: Eq. 10; code: shared pattern', 'Eq. 10 / code'),
+  ),
+  pgdSteps: intEntry(d.pgdSteps, 1, 200, 'AOE-PGD steps k', paper('20', 'code')),
+  pgdAlpha: floatEntry(
+    d.pgdAlpha,
+    0,
+    1,
+    'AOE-PGD step size α (0 = 2.5·ε/k)',
+    unit('same as ε'),
+    paper('0.03', 'code'),
+  ),
+  epochs: intEntry(d.epochs, 1, 200, 'fine-tuning epochs', paper('10', 'Sec. 5')),
+  subsetSize: imageCount(
+    d.subsetSize,
+    'use only the first N ID training images (0 = all)',
+    paper('0 (all 50,000)', 'Sec. 5'),
+  ),
+  idBatchSize: intEntry(d.idBatchSize, 1, 4096, 'ID images per step', images, paper('128', 'code config')),
+  outlierBatchSize: intEntry(
+    d.outlierBatchSize,
+    1,
+    4096,
+    'training outliers per step',
+    images,
+    paper('128', 'code config'),
+  ),
+  lr: floatEntry(d.lr, 1e-7, 10, 'peak learning rate', paper('5e-4 → 1e-6 cosine per step', 'Sec. 5 + code')),
+  lrMin: floatEntry(d.lrMin, 0, 10, 'learning rate the cosine anneals to', paper('1e-6', 'code')),
+  warmupSteps: intEntry(
+    d.warmupSteps,
+    0,
+    100_000,
+    'linear warm-up steps before the cosine',
+    paper('0', 'code'),
+  ),
+  momentum: floatEntry(d.momentum, 0, 0.999, 'SGD momentum', paper('0.9 Nesterov', 'Sec. 5')),
+  nesterov: boolEntry(d.nesterov, 'Nesterov momentum', paper('on', 'Sec. 5')),
+  weightDecay: floatEntry(d.weightDecay, 0, 1, 'coupled L2 weight decay', paper('5e-4 (L2)', 'Sec. 5')),
+  oeReduction: enumEntry(
+    d.oeReduction,
+    OE_REDUCTIONS,
+    "OE loss mean: 'separate' mean ID CE + λ·mean OOD (Eq. 4); 'whole-batch' over all 2B (the code)",
+    paper('separate (code: whole-batch)', 'Eq. 4'),
+  ),
+  clamp: boolEntry(d.clamp, 'clamp perturbed outliers to [0, 1]', paper('off', 'code')),
+  augment: boolEntry(d.augment, 'random crop (pad 4) and horizontal flip of ID images', paper('on', 'code')),
+  seed: intEntry(d.seed, 0, 2 ** 31 - 1, 'seed of batches, augmentation, dropout, noise and outliers'),
+  backend: enumEntry(d.backend, BACKEND_CHOICES, 'tfjs backend of the compute worker'),
+  model: enumEntry(
+    d.model,
+    Object.keys(WRN_PRESETS),
+    'WideResNet preset',
+    paper('WRN-40-2, dropout 0.3', 'Sec. 5 + code'),
+  ),
+  dropRate: floatEntry(
+    d.dropRate,
+    0,
+    0.95,
+    'dropout inside each block (training only)',
+    paper('0.3', 'code'),
+  ),
+  sigma2: floatEntry(
+    d.sigma2,
+    0.01,
+    100,
+    'latent variance σ² the training outliers are sampled at',
+    unit('variance'),
+    paper('2', 'Sec. 5.1'),
+  ),
+  outlierCount: imageCount(
+    d.outlierCount,
+    'distinct training outliers (cycled, unshuffled)',
+    paper('≈ 10,000 (code: 9,984)', 'Sec. 5.1 / code'),
+  ),
+  evalLimit: imageCount(d.evalLimit, 'images per evaluated set (0 = all)', paper('0 (all)', 'Sec. 5')),
+  fitLimit: imageCount(
+    d.fitLimit,
+    'ID training images fitted detectors see (0 = all)',
+    paper('0 (all)', 'pytorch-ood'),
+  ),
 } as const satisfies Schema;
 
 /** Compile-time check: the schema has exactly the config's keys. */

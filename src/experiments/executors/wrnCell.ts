@@ -53,7 +53,11 @@ export function wrnCellConfig(config: RunConfig): ExperimentConfig {
   return c;
 }
 
-/** Measurements of one evaluation (ACC + each detector × OOD set × metric of the spec). */
+/**
+ * Measurements of one evaluation: ID accuracy, and each detector × OOD set × metric of the spec — clean, or under
+ * the spec's test-time attack (Fig. 6: rows carry `budget`; budget 0 is the clean evaluation). Only a clean
+ * evaluation keeps per-sample scores.
+ */
 async function measure(
   model: ImageClassifier,
   data: TrainingData,
@@ -63,72 +67,34 @@ async function measure(
   ctx: CellContext,
   onFraction: (f: number, msg: string) => void,
 ): Promise<{ measurements: Measurement[]; scores?: ScoresOfCell }> {
-  if (evaluate.attack)
-    return { measurements: await measureAttack(model, data, c, evaluate, epoch, ctx, onFraction) };
-  const ev = await evaluateDetectors(model, data, {
+  const options = {
     detectors: evaluate.detectors as readonly DetectorKey[],
     oodSets: evaluate.oodSets,
     limit: c.evalLimit,
     fitLimit: c.fitLimit,
     signal: ctx.control.signal,
     onProgress: onFraction,
-    keepScores: true,
-  });
-  const at = { epoch, budget: null };
-  const out = ood(ev.metrics, evaluate.metrics, at);
-  if (evaluate.metrics.includes('ACC')) out.unshift(scalar('ACC', ev.accuracy, ev.testCount, at));
+  };
+  const accuracy = (ev: { accuracy: number; testCount: number }) =>
+    evaluate.metrics.includes('ACC')
+      ? [scalar('ACC', ev.accuracy, ev.testCount, { epoch, budget: null })]
+      : [];
+  if (evaluate.attack) {
+    const { kind, budgets } = evaluate.attack;
+    const ev = await evaluateAttack(model, data, { ...options, kind, budgets, seed: c.seed });
+    const perBudget = ev.budgets.flatMap((budget, i) =>
+      ood(ev.perBudget[i], evaluate.metrics, { epoch, budget }),
+    );
+    return { measurements: [...accuracy(ev), ...perBudget] };
+  }
+  const ev = await evaluateDetectors(model, data, { ...options, keepScores: true });
   const labels = data.test.labels;
   const scores =
     ev.scores && ev.predicted && labels ? scoresOfEvaluation(ev.scores, labels, ev.predicted) : undefined;
-  return { measurements: out, scores };
-}
-
-/**
- * Measurements under the spec's test-time attack (Fig. 6): clean ID accuracy, and every detector × OOD set ×
- * metric per budget (rows carry `budget`; budget 0 is the clean evaluation).
- */
-async function measureAttack(
-  model: ImageClassifier,
-  data: TrainingData,
-  c: ExperimentConfig,
-  evaluate: EvaluateSpec,
-  epoch: number | null,
-  ctx: CellContext,
-  onFraction: (f: number, msg: string) => void,
-): Promise<Measurement[]> {
-  const attack = evaluate.attack!;
-  const ev = await evaluateAttack(model, data, {
-    kind: attack.kind,
-    budgets: attack.budgets,
-    seed: c.seed,
-    detectors: evaluate.detectors as readonly DetectorKey[],
-    oodSets: evaluate.oodSets,
-    limit: c.evalLimit,
-    fitLimit: c.fitLimit,
-    signal: ctx.control.signal,
-    onProgress: onFraction,
-  });
-  const out: Measurement[] = [];
-  if (evaluate.metrics.includes('ACC'))
-    out.push({
-      epoch,
-      budget: null,
-      detector: '',
-      oodSet: '',
-      metric: 'ACC',
-      value: ev.accuracy,
-      nId: ev.testCount,
-      nOod: null,
-    });
-  ev.budgets.forEach((budget, i) => {
-    for (const [detector, bySet] of Object.entries(ev.perBudget[i]))
-      for (const [oodSet, m] of Object.entries(bySet))
-        for (const metric of evaluate.metrics) {
-          if (metric === 'ACC' || metric === 'AREA') continue;
-          out.push({ epoch, budget, detector, oodSet, metric, value: m[metric], nId: m.nId, nOod: m.nOod });
-        }
-  });
-  return out;
+  return {
+    measurements: [...accuracy(ev), ...ood(ev.metrics, evaluate.metrics, { epoch, budget: null })],
+    scores,
+  };
 }
 
 /** The executor for `model: 'wrn'` specs. */

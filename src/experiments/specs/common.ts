@@ -1,10 +1,16 @@
-/** Shared pieces of the specs: the WRN base config and its scales, the toy base. */
+/**
+ * Shared pieces of the specs: what they run — the WRN and toy base configs, their scales and notes, shared grids.
+ * What they measure and show is in ./figures.
+ */
 import { DEFAULT_CONFIG } from '../../train/config';
 import { defaultToyParams } from '../../train/toy/params';
-import type { RunConfig, ScaleSpec, ScaleName } from '../types';
+import type { RunConfig, Scalar, ScaleSpec, ScaleName } from '../types';
 
 /** The paper's fine-tuning recipe on the pretrained WRN-16-2 (the model the app ships), as a plain config. */
 export const WRN_BASE: RunConfig = { ...DEFAULT_CONFIG, backend: 'auto' } as unknown as RunConfig;
+
+/** WRN_BASE at the paper's ε = 0.5: the base of every WRN figure that does not sweep ε from 0. */
+export const WRN_BASE_AT_PAPER_EPS: RunConfig = { ...WRN_BASE, epsilon: 0.5 };
 
 /**
  * WRN scales. `smoke`: every code path on a few dozen images (tests, seconds per cell). `quick`: a CPU laptop in
@@ -68,14 +74,14 @@ export const EPSILONS = [0, 0.1, 0.25, 0.5, 0.75, 1];
  */
 export function wrnScales(
   extra: Partial<Record<ScaleName, RunConfig>>,
-  quickNote: string,
+  quickScaleNote: string,
 ): Record<ScaleName, ScaleSpec> {
   const out = {} as Record<ScaleName, ScaleSpec>;
   for (const name of Object.keys(WRN_SCALES) as ScaleName[]) {
     const s = WRN_SCALES[name];
     out[name] = {
       overrides: { ...s.overrides, ...(extra[name] ?? {}) },
-      note: name === 'quick' ? quickNote : s.note,
+      note: name === 'quick' ? quickScaleNote : s.note,
     };
   }
   return out;
@@ -83,3 +89,14 @@ export function wrnScales(
 
 /** Test-time attack budgets ‖δ‖∞ of Fig. 6 (pixel units, 0 = clean). */
 export const ATTACK_BUDGETS = [0, 0.05, 0.1, 0.25, 0.5, 0.75, 1];
+
+/**
+ * The quick-scale note of a WRN figure on the standard quick recipe: the recipe, what is particular to the spec
+ * (its number of cells, …), and where the measured time per cell is.
+ */
+export function quickNote(particulars: string): string {
+  return `${WRN_SCALES.quick.note}; ${particulars}; time per cell: README “Quick-scale cost”`;
+}
+
+/** OE against AOE, seed 1: the grid of the figures that compare the two at one ε. */
+export const OE_VS_AOE: Readonly<Record<string, readonly Scalar[]>> = { method: ['OE', 'AOE'], seed: [1] };

@@ -1,5 +1,6 @@
 import { defineExperiment } from '../define';
 import { TOY_BASE, TOY_SCALES } from './common';
+import { meanSdPlot } from './figures';
 
 /** The toy's ε sweep (Fig. 1 made quantitative): accepted area and AUROC vs ε, AOE against the noise baseline. */
 export const toyEpsSweep = defineExperiment({
@@ -17,14 +18,8 @@ export const toyEpsSweep = defineExperiment({
   },
   scales: TOY_SCALES,
   evaluate: { detectors: ['EBO'], oodSets: ['near', 'far'], metrics: ['AUROC', 'FPR95TPR', 'ACC', 'AREA'] },
-  plot: {
-    kind: 'line',
-    x: 'epsilon',
-    series: 'method',
-    panels: [
-      { metric: 'AREA', title: 'accepted area (fraction of the view)' },
-      { metric: 'AUROC', detector: 'EBO', oodSet: 'mean' },
-    ],
-    aggregate: 'mean-sd',
-  },
+  plot: meanSdPlot('line', 'epsilon', 'method', [
+    { metric: 'AREA', title: 'accepted area (fraction of the view)' },
+    { metric: 'AUROC', detector: 'EBO', oodSet: 'mean' },
+  ]),
 });

@@ -1,6 +1,7 @@
 import { defineExperiment } from '../define';
 import type { ExperimentSpec } from '../types';
-import { ATTACK_BUDGETS, WRN_BASE, wrnScales } from './common';
+import { ATTACK_BUDGETS, OE_VS_AOE, quickNote, WRN_BASE_AT_PAPER_EPS, wrnScales } from './common';
+import { EBO_MSP_EVALUATION, meanEboPanel, meanSdPlot } from './figures';
 
 function attackSpec(kind: 'fgsm' | 'pgd'): ExperimentSpec {
   const pgd = kind === 'pgd';
@@ -11,30 +12,17 @@ function attackSpec(kind: 'fgsm' | 'pgd'): ExperimentSpec {
     claim:
       'AOE-trained models degrade more slowly under attack and never fall to random guessing, while OE drops below it for budgets > 0.75 on some OOD sets.',
     model: 'wrn',
-    base: { ...WRN_BASE, epsilon: 0.5 },
-    grid: { method: ['OE', 'AOE'], seed: [1] },
+    base: WRN_BASE_AT_PAPER_EPS,
+    grid: OE_VS_AOE,
     scales: wrnScales(
       {},
-      pgd
-        ? '2,000 ID images, 62 steps of 32 + 32, 1,000 test images per set; 2 cells; 10-step PGD on every OOD image at 6 budgets; time per cell: README “Quick-scale cost”'
-        : '2,000 ID images, 62 steps of 32 + 32, 1,000 test images per set; 2 cells; one FGSM step on every OOD image at 6 budgets; time per cell: README “Quick-scale cost”',
+      quickNote(`2 cells; ${pgd ? '10-step PGD' : 'one FGSM step'} on every OOD image at 6 budgets`),
     ),
-    evaluate: {
-      detectors: ['EBO', 'MSP'],
-      oodSets: 'all',
-      metrics: ['ACC', 'AUROC', 'FPR95TPR'],
-      attack: { kind, budgets: ATTACK_BUDGETS },
-    },
-    plot: {
-      kind: 'line',
-      x: 'budget',
-      series: 'method',
-      panels: [
-        { metric: 'AUROC', detector: 'EBO', oodSet: 'mean', title: 'mean EBO AUROC (50 % = random guess)' },
-        { metric: 'FPR95TPR', detector: 'EBO', oodSet: 'mean' },
-      ],
-      aggregate: 'mean-sd',
-    },
+    evaluate: { ...EBO_MSP_EVALUATION, attack: { kind, budgets: ATTACK_BUDGETS } },
+    plot: meanSdPlot('line', 'budget', 'method', [
+      meanEboPanel('AUROC', 'mean EBO AUROC (50 % = random guess)'),
+      meanEboPanel('FPR95TPR'),
+    ]),
   });
 }
 

@@ -1,5 +1,6 @@
 import { defineExperiment } from '../define';
-import { WRN_BASE, wrnScales } from './common';
+import { OE_VS_AOE, WRN_BASE_AT_PAPER_EPS, wrnScales } from './common';
+import { EBO_MSP_EVALUATION, ID_ACCURACY_PANEL, meanEboPanel, meanSdPlot } from './figures';
 
 /** Fig. 10: metrics after every fine-tuning epoch (epoch 0 = the pretrained start), one run per curve. */
 export const wrnEpochs = defineExperiment({
@@ -8,26 +9,12 @@ export const wrnEpochs = defineExperiment({
   paperRef: 'Fig. 10',
   claim: 'Most of the gain comes in the first three epochs, after which performance converges.',
   model: 'wrn',
-  base: { ...WRN_BASE, epsilon: 0.5 },
-  grid: { method: ['OE', 'AOE'], seed: [1] },
+  base: WRN_BASE_AT_PAPER_EPS,
+  grid: OE_VS_AOE,
   scales: wrnScales(
     { smoke: { epochs: 2 }, quick: { epochs: 4, subsetSize: 1000 } },
     '1,000 ID images, 4 epochs × 31 steps of 32 + 32, evaluated after each epoch on 1,000 test images per set; 2 cells; time per cell: README “Quick-scale cost”',
   ),
-  evaluate: {
-    detectors: ['EBO', 'MSP'],
-    oodSets: 'all',
-    metrics: ['ACC', 'AUROC', 'FPR95TPR'],
-    everyEpoch: true,
-  },
-  plot: {
-    kind: 'line',
-    x: 'epoch',
-    series: 'method',
-    panels: [
-      { metric: 'AUROC', detector: 'EBO', oodSet: 'mean' },
-      { metric: 'ACC', title: 'ID accuracy' },
-    ],
-    aggregate: 'mean-sd',
-  },
+  evaluate: { ...EBO_MSP_EVALUATION, everyEpoch: true },
+  plot: meanSdPlot('line', 'epoch', 'method', [meanEboPanel('AUROC'), ID_ACCURACY_PANEL]),
 });

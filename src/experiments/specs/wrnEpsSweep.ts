@@ -1,5 +1,6 @@
 import { defineExperiment } from '../define';
-import { EPSILONS, WRN_BASE, wrnScales } from './common';
+import { EPSILONS, quickNote, WRN_BASE, wrnScales } from './common';
+import { EBO_MSP_EVALUATION, meanEboPanel, meanSdPlot } from './figures';
 
 /** Figs. 4, 5 and 8: ID accuracy and mean EBO AUROC vs ε for AOE and OE + Gaussian noise (ε = 0 is OE). */
 export const wrnEpsSweep = defineExperiment({
@@ -11,20 +12,11 @@ export const wrnEpsSweep = defineExperiment({
   model: 'wrn',
   base: WRN_BASE,
   grid: { method: ['AOE', 'OE+noise'], epsilon: EPSILONS, seed: [1] },
-  scales: wrnScales(
-    {},
-    '2,000 ID images, 62 steps of 32 + 32, 1,000 test images per set; 11 cells (ε = 0 shared); time per cell: README “Quick-scale cost”',
-  ),
-  evaluate: { detectors: ['EBO', 'MSP'], oodSets: 'all', metrics: ['ACC', 'AUROC', 'FPR95TPR'] },
-  plot: {
-    kind: 'line',
-    x: 'epsilon',
-    series: 'method',
-    panels: [
-      { metric: 'ACC', title: 'ID accuracy (Fig. 4)' },
-      { metric: 'AUROC', detector: 'EBO', oodSet: 'mean', title: 'mean EBO AUROC (Figs. 5, 8)' },
-      { metric: 'FPR95TPR', detector: 'EBO', oodSet: 'mean', title: 'mean EBO FPR95' },
-    ],
-    aggregate: 'mean-sd',
-  },
+  scales: wrnScales({}, quickNote('11 cells (ε = 0 shared)')),
+  evaluate: EBO_MSP_EVALUATION,
+  plot: meanSdPlot('line', 'epsilon', 'method', [
+    { metric: 'ACC', title: 'ID accuracy (Fig. 4)' },
+    meanEboPanel('AUROC', 'mean EBO AUROC (Figs. 5, 8)'),
+    meanEboPanel('FPR95TPR', 'mean EBO FPR95'),
+  ]),
 });

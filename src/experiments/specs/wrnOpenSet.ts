@@ -1,5 +1,6 @@
 import { defineExperiment } from '../define';
 import { WRN_BASE } from './common';
+import { meanSdPlot } from './figures';
 
 /**
  * The CIFAR-10 open-set benchmark (near OOD, no download): a 6-way head on the pretrained WRN-16-2's features
@@ -51,15 +52,9 @@ export const wrnOpenSet = defineExperiment({
     oodSets: ['cifar10-unknown'],
     metrics: ['AUROC', 'FPR95TPR', 'AUPR-IN', 'AUPR-OUT', 'ACC'],
   },
-  plot: {
-    kind: 'bar',
-    x: 'split',
-    series: 'detector',
-    panels: [
-      { metric: 'AUROC', oodSet: 'cifar10-unknown' },
-      { metric: 'FPR95TPR', oodSet: 'cifar10-unknown' },
-      { metric: 'ACC', title: 'closed-set accuracy (6 known classes)' },
-    ],
-    aggregate: 'mean-sd',
-  },
+  plot: meanSdPlot('bar', 'split', 'detector', [
+    { metric: 'AUROC', oodSet: 'cifar10-unknown' },
+    { metric: 'FPR95TPR', oodSet: 'cifar10-unknown' },
+    { metric: 'ACC', title: 'closed-set accuracy (6 known classes)' },
+  ]),
 });

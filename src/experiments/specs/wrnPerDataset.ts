@@ -1,5 +1,6 @@
 import { defineExperiment } from '../define';
-import { WRN_BASE, wrnScales } from './common';
+import { OE_VS_AOE, quickNote, WRN_BASE_AT_PAPER_EPS, wrnScales } from './common';
+import { meanSdPlot } from './figures';
 
 /** Fig. 7: OE vs AOE per OOD set, ordered from far to near OOD (the figure orders sets by the OOD catalogue). */
 export const wrnPerDataset = defineExperiment({
@@ -9,25 +10,16 @@ export const wrnPerDataset = defineExperiment({
   claim:
     'Every method degrades on near-OOD sets, but AOE stays more stable across the far-to-near continuum.',
   model: 'wrn',
-  base: { ...WRN_BASE, epsilon: 0.5 },
-  grid: { method: ['OE', 'AOE'], seed: [1] },
-  scales: wrnScales(
-    {},
-    '2,000 ID images, 62 steps of 32 + 32, 1,000 test images per set; 2 cells (reused from Table 2 when it ran at the same scale); time per cell: README “Quick-scale cost”',
-  ),
+  base: WRN_BASE_AT_PAPER_EPS,
+  grid: OE_VS_AOE,
+  scales: wrnScales({}, quickNote('2 cells (reused from Table 2 when it ran at the same scale)')),
   evaluate: {
     detectors: ['EBO', 'MSP'],
     oodSets: 'all',
     metrics: ['AUROC', 'FPR95TPR', 'AUPR-IN', 'AUPR-OUT'],
   },
-  plot: {
-    kind: 'bar',
-    x: 'oodSet',
-    series: 'method',
-    panels: [
-      { metric: 'AUROC', detector: 'EBO' },
-      { metric: 'FPR95TPR', detector: 'EBO' },
-    ],
-    aggregate: 'mean-sd',
-  },
+  plot: meanSdPlot('bar', 'oodSet', 'method', [
+    { metric: 'AUROC', detector: 'EBO' },
+    { metric: 'FPR95TPR', detector: 'EBO' },
+  ]),
 });

@@ -1,5 +1,6 @@
 import { defineExperiment } from '../define';
-import { WRN_BASE, WRN_SCALES } from './common';
+import { OE_VS_AOE, WRN_BASE_AT_PAPER_EPS, WRN_SCALES } from './common';
+import { ID_ACCURACY_PANEL, meanSdPlot } from './figures';
 
 /**
  * The smallest WRN grid that exercises the whole path (data → outliers → fine-tune → fit/score → rows): OE vs AOE
@@ -13,19 +14,13 @@ export const wrnPipelineCheck = defineExperiment({
   claim:
     'AOE (ε = 0.5) detects OOD inputs better than OE with the energy score (CIFAR-10 EBO AUROC 96.8 vs 93.8).',
   model: 'wrn',
-  base: { ...WRN_BASE, epsilon: 0.5 },
-  grid: { method: ['OE', 'AOE'], seed: [1] },
+  base: WRN_BASE_AT_PAPER_EPS,
+  grid: OE_VS_AOE,
   scales: { smoke: WRN_SCALES.smoke, quick: WRN_SCALES.quick },
   evaluate: { detectors: ['EBO', 'MSP'], oodSets: 'all', metrics: ['AUROC', 'FPR95TPR', 'ACC'] },
-  plot: {
-    kind: 'table',
-    x: 'detector',
-    series: 'method',
-    panels: [
-      { metric: 'ACC', title: 'ID accuracy' },
-      { metric: 'AUROC', oodSet: 'mean', title: 'AUROC, mean over OOD sets' },
-      { metric: 'FPR95TPR', oodSet: 'mean', title: 'FPR at 95 % TPR, mean over OOD sets' },
-    ],
-    aggregate: 'mean-sd',
-  },
+  plot: meanSdPlot('table', 'detector', 'method', [
+    ID_ACCURACY_PANEL,
+    { metric: 'AUROC', oodSet: 'mean', title: 'AUROC, mean over OOD sets' },
+    { metric: 'FPR95TPR', oodSet: 'mean', title: 'FPR at 95 % TPR, mean over OOD sets' },
+  ]),
 });

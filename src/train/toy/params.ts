@@ -5,7 +5,7 @@
  */
 import { TOY_DATASET_KINDS, OUTLIER_SOURCES } from '../../data/toy2d';
 import { MLP_ACTIVATIONS } from '../../models/mlp';
-import { METHODS, type Method } from '../methods';
+import { METHODS } from '../methods';
 
 export const TOY_SCHEMA_VERSION = 2;
 
@@ -14,124 +14,61 @@ export { METHODS as TOY_METHODS, type Method as ToyMethod } from '../methods';
 export const LIVE_MODES = ['continuous', 'retrain'] as const;
 
 import {
+  coerceValue,
+  enumEntry,
+  floatEntry,
+  intEntry,
   mergeValues,
   schemaDefaults,
-  coerceValue,
   valuesFromQuery,
   valuesToQuery,
-  type EnumSpec,
-  type NumSpec,
   type SchemaValues,
   type StrSpec,
 } from '../schema';
 
 /** The schema: key → type, default, range/choices and a one-line meaning. */
 export const TOY_SCHEMA = {
-  dataset: {
-    type: 'enum',
-    default: 'blobs',
-    values: [...TOY_DATASET_KINDS, 'custom'] as const,
-    help: 'ID dataset',
-  } as EnumSpec<'blobs' | 'moons' | 'rings' | 'spiral' | 'custom'>,
-  classes: { type: 'int', default: 3, min: 1, max: 8, help: 'number of classes K' } as NumSpec,
-  size: { type: 'int', default: 300, min: 20, max: 2000, help: 'number of ID training points' } as NumSpec,
-  noise: {
-    type: 'float',
-    default: 0.5,
-    min: 0,
-    max: 2,
-    help: 'jitter std of the ID data (view units)',
-  } as NumSpec,
-  seed: {
-    type: 'int',
-    default: 1,
-    min: 0,
-    max: 2 ** 31 - 1,
-    help: 'seed of data, outliers, weights, batches',
-  } as NumSpec,
-  outliers: {
-    type: 'enum',
-    default: 'gmm',
-    values: OUTLIER_SOURCES,
-    help: 'training-outlier generator',
-  } as EnumSpec<'gmm' | 'kde' | 'uniform'>,
-  sigma2: {
-    type: 'float',
-    default: 64,
-    min: 0.25,
-    max: 100,
-    help: 'variance inflation σ² of the outlier sampler',
-  } as NumSpec,
-  nOutliers: {
-    type: 'int',
-    default: 300,
-    min: 10,
-    max: 2000,
-    help: 'number of training outliers',
-  } as NumSpec,
-  view: { type: 'float', default: 6, min: 2, max: 20, help: 'half-width of the square view' } as NumSpec,
-  width: { type: 'int', default: 64, min: 2, max: 256, help: 'hidden units per layer' } as NumSpec,
-  depth: { type: 'int', default: 2, min: 0, max: 6, help: 'hidden layers' } as NumSpec,
-  activation: { type: 'enum', default: 'relu', values: MLP_ACTIVATIONS, help: 'activation' } as EnumSpec<
-    'relu' | 'tanh' | 'elu'
-  >,
-  method: {
-    type: 'enum',
-    default: 'AOE',
-    values: METHODS,
-    help: 'training method',
-  } as EnumSpec<Method>,
-  epsilon: {
-    type: 'float',
-    default: 0.5,
-    min: 0,
-    max: 2,
-    help: 'perturbation size ε (view units)',
-  } as NumSpec,
-  lambda: { type: 'float', default: 0.5, min: 0, max: 5, help: 'OE weight λ' } as NumSpec,
-  lr: { type: 'float', default: 0.02, min: 0.0001, max: 0.1, help: 'Adam learning rate' } as NumSpec,
-  wd: {
-    type: 'float',
-    default: 0,
-    min: 0,
-    max: 0.1,
-    help: 'weight decay (coupled L2 on all parameters, added to the loss as wd/2·Σθ²)',
-  } as NumSpec,
-  schedule: {
-    type: 'enum',
-    default: 'cosine',
-    values: ['constant', 'cosine'] as const,
-    help: 'learning-rate schedule of a retrain (cosine: annealed to 0 over `steps`, as the paper)',
-  } as EnumSpec<'constant' | 'cosine'>,
-  pretrain: {
-    type: 'int',
-    default: 0,
-    min: 0,
-    max: 5000,
-    help: 'steps of plain CE training that make the shared start (the paper fine-tunes a pre-trained model)',
-  } as NumSpec,
-  batch: { type: 'int', default: 300, min: 8, max: 2000, help: 'ID and outlier batch size' } as NumSpec,
-  steps: {
-    type: 'int',
-    default: 2000,
-    min: 10,
-    max: 5000,
-    help: 'steps of a retrain / sweep run',
-  } as NumSpec,
-  pgdSteps: { type: 'int', default: 5, min: 1, max: 50, help: 'steps k of AOE-PGD' } as NumSpec,
-  live: { type: 'enum', default: 'retrain', values: LIVE_MODES, help: 'what the ε slider does' } as EnumSpec<
-    'continuous' | 'retrain'
-  >,
-  grid: { type: 'int', default: 100, min: 20, max: 200, help: 'landscape grid resolution' } as NumSpec,
-  toyBackend: {
-    type: 'enum',
-    default: 'wasm',
-    values: ['wasm', 'cpu', 'webgl', 'webgpu'] as const,
-    help: 'engine of the toy worker: wasm = hand-written WebAssembly SIMD kernels (fast); cpu, webgl, webgpu = tfjs on that backend',
-  } as EnumSpec<'wasm' | 'cpu' | 'webgl' | 'webgpu'>,
-  showOutliers: { type: 'int', default: 1, min: 0, max: 1, help: 'draw training outliers' } as NumSpec,
-  showArrows: { type: 'int', default: 1, min: 0, max: 1, help: 'draw arrows x → x̂' } as NumSpec,
-  showTest: { type: 'int', default: 0, min: 0, max: 1, help: 'draw held-out OOD test points' } as NumSpec,
+  dataset: enumEntry('blobs', [...TOY_DATASET_KINDS, 'custom'], 'ID dataset'),
+  classes: intEntry(3, 1, 8, 'number of classes K'),
+  size: intEntry(300, 20, 2000, 'number of ID training points'),
+  noise: floatEntry(0.5, 0, 2, 'jitter std of the ID data (view units)'),
+  seed: intEntry(1, 0, 2 ** 31 - 1, 'seed of data, outliers, weights, batches'),
+  outliers: enumEntry('gmm', OUTLIER_SOURCES, 'training-outlier generator'),
+  sigma2: floatEntry(64, 0.25, 100, 'variance inflation σ² of the outlier sampler'),
+  nOutliers: intEntry(300, 10, 2000, 'number of training outliers'),
+  view: floatEntry(6, 2, 20, 'half-width of the square view'),
+  width: intEntry(64, 2, 256, 'hidden units per layer'),
+  depth: intEntry(2, 0, 6, 'hidden layers'),
+  activation: enumEntry('relu', MLP_ACTIVATIONS, 'activation'),
+  method: enumEntry('AOE', METHODS, 'training method'),
+  epsilon: floatEntry(0.5, 0, 2, 'perturbation size ε (view units)'),
+  lambda: floatEntry(0.5, 0, 5, 'OE weight λ'),
+  lr: floatEntry(0.02, 0.0001, 0.1, 'Adam learning rate'),
+  wd: floatEntry(0, 0, 0.1, 'weight decay (coupled L2 on all parameters, added to the loss as wd/2·Σθ²)'),
+  schedule: enumEntry(
+    'cosine',
+    ['constant', 'cosine'],
+    'learning-rate schedule of a retrain (cosine: annealed to 0 over `steps`, as the paper)',
+  ),
+  pretrain: intEntry(
+    0,
+    0,
+    5000,
+    'steps of plain CE training that make the shared start (the paper fine-tunes a pre-trained model)',
+  ),
+  batch: intEntry(300, 8, 2000, 'ID and outlier batch size'),
+  steps: intEntry(2000, 10, 5000, 'steps of a retrain / sweep run'),
+  pgdSteps: intEntry(5, 1, 50, 'steps k of AOE-PGD'),
+  live: enumEntry('retrain', LIVE_MODES, 'what the ε slider does'),
+  grid: intEntry(100, 20, 200, 'landscape grid resolution'),
+  toyBackend: enumEntry(
+    'wasm',
+    ['wasm', 'cpu', 'webgl', 'webgpu'],
+    'engine of the toy worker: wasm = hand-written WebAssembly SIMD kernels (fast); cpu, webgl, webgpu = tfjs on that backend',
+  ),
+  showOutliers: intEntry(1, 0, 1, 'draw training outliers'),
+  showArrows: intEntry(1, 0, 1, 'draw arrows x → x̂'),
+  showTest: intEntry(0, 0, 1, 'draw held-out OOD test points'),
   pts: { type: 'string', default: '', help: 'user points "x,y,c;…" (clicks, CSV)' } as StrSpec,
 } as const;
 
