@@ -161,24 +161,15 @@ export async function evaluateAttack(
   data: TrainingData,
   o: AttackEvalOptions,
 ): Promise<AttackEvaluation> {
-  const {
-    pre: preprocess,
-    oodSets: names,
-    head,
-    fitOut,
-    idOut,
-    accuracy,
-    report,
-    endPhase,
-  } = await startEvaluation(model, data, o, (sets) => o.budgets.length * sets.length);
+  const ev = await startEvaluation(model, data, o, (sets) => o.budgets.length * sets.length);
   const detectors = o.detectors.map((name) => ({
     name,
-    det: fittedDetector(name, model, head, data, fitOut),
+    det: fittedDetector(name, model, ev.head, data, ev.fitOut),
   }));
   // Clean ID scores once per detector (ODIN runs the model on the inputs, batch by batch).
   const idScores = new Map<DetectorKey, Float32Array>();
   for (const { name, det } of detectors) {
-    idScores.set(name, await scoreSet(det, name, idOut, data.test, preprocess, o.signal));
+    idScores.set(name, await scoreSet(det, name, ev.idOut, data.test, ev.pre, o.signal));
   }
   const odin = detectors.find((d) => d.name === 'ODIN')?.det ?? null;
   const random = new Random(o.seed ?? 1);
@@ -187,19 +178,22 @@ export async function evaluateAttack(
     if (!(budget >= 0)) throw new Error(`Attack budgets must be ≥ 0 (got ${budget}).`);
     const byDet: Record<string, Record<string, MetricsWithCounts>> = {};
     for (const { name } of detectors) byDet[name] = {};
-    for (const s of names) {
+    for (const s of ev.oodSets) {
       const { out, odin: odinScores } = await attackedOutputs(
         model,
         data.oodTests[s],
         o.limit,
         budget,
-        { ...o, preprocess, random },
+        { ...o, preprocess: ev.pre, random },
         odin ? (inputs) => scoreAsync(odin, { inputs }) : null,
         o.signal,
         (done, total) =>
-          report(`${o.kind.toUpperCase()} budget ${budget} on ${s}: ${done}/${total} images`, done / total),
+          ev.report(
+            `${o.kind.toUpperCase()} budget ${budget} on ${s}: ${done}/${total} images`,
+            done / total,
+          ),
       );
-      endPhase();
+      ev.endPhase();
       for (const { name, det } of detectors) {
         const ood = name === 'ODIN' ? odinScores! : det.score({ logits: out.logits, features: out.features });
         const id = idScores.get(name)!;
@@ -208,10 +202,10 @@ export async function evaluateAttack(
     }
     perBudget.push(byDet);
   }
-  report('done');
+  ev.report('done');
   return {
-    accuracy,
-    testCount: idOut.predicted.length,
+    accuracy: ev.accuracy,
+    testCount: ev.idOut.predicted.length,
     budgets: [...o.budgets],
     perBudget,
   };
