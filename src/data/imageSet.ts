@@ -29,22 +29,32 @@ export function imageBytes(set: Pick<ImageSet, 'height' | 'width' | 'channels'>)
 }
 
 /**
+ * Copies n images of c channels, h·w pixels each, between the two layouts: channel ch of image i starts at
+ * i·c·h·w + ch·h·w with stride 1 in planar CHW, and at i·c·h·w + ch with stride c in interleaved HWC.
+ */
+function relayout(src: Uint8Array, n: number, c: number, h: number, w: number, toHwc: boolean): Uint8Array {
+  const out = new Uint8Array(n * c * h * w);
+  const plane = h * w;
+  const img = plane * c;
+  const [srcStride, dstStride] = toHwc ? [1, c] : [c, 1];
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      const planar = i * img + ch * plane;
+      const interleaved = i * img + ch;
+      const [s0, d0] = toHwc ? [planar, interleaved] : [interleaved, planar];
+      for (let p = 0; p < plane; p++) out[d0 + p * dstStride] = src[s0 + p * srcStride];
+    }
+  }
+  return out;
+}
+
+/**
  * Converts planar CHW images (CIFAR records, `.npz` outliers) to interleaved HWC.
  * @param chw uint8 [n, c, h, w]
  * @returns uint8 [n, h, w, c]
  */
 export function chwToHwc(chw: Uint8Array, n: number, c: number, h: number, w: number): Uint8Array {
-  const out = new Uint8Array(n * c * h * w);
-  const plane = h * w;
-  const img = plane * c;
-  for (let i = 0; i < n; i++) {
-    const base = i * img;
-    for (let ch = 0; ch < c; ch++) {
-      const src = base + ch * plane;
-      for (let p = 0; p < plane; p++) out[base + p * c + ch] = chw[src + p];
-    }
-  }
-  return out;
+  return relayout(chw, n, c, h, w, true);
 }
 
 /**
@@ -53,17 +63,7 @@ export function chwToHwc(chw: Uint8Array, n: number, c: number, h: number, w: nu
  * @returns uint8 [n, c, h, w]
  */
 export function hwcToChw(hwc: Uint8Array, n: number, c: number, h: number, w: number): Uint8Array {
-  const out = new Uint8Array(n * c * h * w);
-  const plane = h * w;
-  const img = plane * c;
-  for (let i = 0; i < n; i++) {
-    const base = i * img;
-    for (let ch = 0; ch < c; ch++) {
-      const dst = base + ch * plane;
-      for (let p = 0; p < plane; p++) out[dst + p] = hwc[base + p * c + ch];
-    }
-  }
-  return out;
+  return relayout(hwc, n, c, h, w, false);
 }
 
 /** The first `k` images of a set (a view-free copy), e.g. for thumbnails. */

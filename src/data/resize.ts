@@ -80,16 +80,9 @@ export function resizeBilinear(
   return out;
 }
 
-/** Resize and round to uint8 (clipped to [0, 255]). */
-export function resizeToUint8(
-  src: ArrayLike<number>,
-  h: number,
-  w: number,
-  c: number,
-  outH: number,
-  outW: number,
-): Uint8Array {
-  const f = resizeBilinear(src, h, w, c, outH, outW);
+/** Resize and round to uint8 (clipped to [0, 255]); the arguments of {@link resizeBilinear}. */
+export function resizeToUint8(...args: Parameters<typeof resizeBilinear>): Uint8Array {
+  const f = resizeBilinear(...args);
   const out = new Uint8Array(f.length);
   for (let i = 0; i < f.length; i++) out[i] = Math.min(255, Math.max(0, Math.round(f[i])));
   return out;

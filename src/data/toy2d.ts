@@ -147,9 +147,9 @@ export function kdeBandwidth(points: ToyPoints): number {
   return Math.max(1e-3, std * Math.pow(n, -1 / 6));
 }
 
-/** How training outliers are generated. */
-export type OutlierSource = 'gmm' | 'kde' | 'uniform';
-export const OUTLIER_SOURCES: readonly OutlierSource[] = ['gmm', 'kde', 'uniform'];
+/** How training outliers can be generated. */
+export const OUTLIER_SOURCES = ['gmm', 'kde', 'uniform'] as const;
+export type OutlierSource = (typeof OUTLIER_SOURCES)[number];
 
 export interface OutlierOptions {
   source: OutlierSource;

@@ -93,6 +93,55 @@ function blockSums(
   }
 }
 
+type Floats = Float32Array | Float64Array;
+
+/**
+ * The forward pass's per-channel coefficients from sq[c] = Σ(x − μ)² over n rows: the outputs `variance` (biased)
+ * and `invStd` = 1/√(σ² + ε), and the affine map y = max(0, (x − μ)·a + shift) with a = γ·invStd (float32) and
+ * shift = β.
+ */
+function forwardCoefficients(
+  sq: Float64Array,
+  n: number,
+  gv: Float32Array,
+  bv: Float32Array,
+  out: { variance: Float32Array; invStd: Float32Array; a: Floats; shift: Floats },
+): void {
+  for (let c = 0; c < sq.length; c++) {
+    const variance = Math.fround(sq[c] / n);
+    const inv = Math.fround(1 / Math.sqrt(Math.fround(variance + BN_EPSILON)));
+    out.variance[c] = variance;
+    out.invStd[c] = inv;
+    out.a[c] = Math.fround(gv[c] * inv);
+    out.shift[c] = bv[c];
+  }
+}
+
+/**
+ * The backward pass's per-channel coefficients from sg[c] = Σg and sgx[c] = Σg·(x − μ) over n rows (g the
+ * ReLU-masked dy): the outputs dBeta = scale·Σg and dGamma = scale·invStd·Σg·(x − μ), and dx = g·A + (x − μ)·B + K.
+ */
+function backwardCoefficients(
+  sg: Float64Array,
+  sgx: Float64Array,
+  n: number,
+  scale: number,
+  iv: Float32Array,
+  gv: Float32Array,
+  out: { dBeta: Float32Array; dGamma: Float32Array; A: Floats; B: Floats; K: Floats },
+): void {
+  for (let c = 0; c < sg.length; c++) {
+    const dB = sg[c] * scale;
+    const dG = sgx[c] * iv[c] * scale;
+    out.dBeta[c] = dB;
+    out.dGamma[c] = dG;
+    const gInv = gv[c] * iv[c];
+    out.A[c] = gInv * scale;
+    out.B[c] = (-gInv * iv[c] * dG) / n;
+    out.K[c] = (-gInv * dB) / n;
+  }
+}
+
 function forwardKernel(backendName: 'wasm' | 'cpu') {
   return ({ inputs, backend }: KernelArgs): tf.TensorInfo[] => {
     const { x, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
@@ -118,17 +167,10 @@ function forwardKernel(backendName: 'wasm' | 'cpu') {
         const d = xv[p + c] - mean[c];
         sq[c] += d * d;
       }
+    meanOut.set(mean);
     const a = new Float64Array(C);
     const shift = new Float64Array(C);
-    for (let c = 0; c < C; c++) {
-      const variance = Math.fround(sq[c] / n);
-      const inv = Math.fround(1 / Math.sqrt(Math.fround(variance + BN_EPSILON)));
-      meanOut[c] = mean[c];
-      varOut[c] = variance;
-      invOut[c] = inv;
-      a[c] = Math.fround(gv[c] * inv);
-      shift[c] = bv[c];
-    }
+    forwardCoefficients(sq, n, gv, bv, { variance: varOut, invStd: invOut, a, shift });
     for (let p = 0; p < total; p += C)
       for (let c = 0; c < C; c++) {
         const v = (xv[p + c] - mean[c]) * a[c] + shift[c];
@@ -136,6 +178,31 @@ function forwardKernel(backendName: 'wasm' | 'cpu') {
       }
     return infos;
   };
+}
+
+/** Byte address of element `i` of a view on tfjs-wasm's heap. */
+const at = (v: Float32Array, i = 0) => v.byteOffset + 4 * i;
+
+/**
+ * The SIMD kernels' set-up: x viewed as [rows, C] rows (c4 = C/4 vectors each), the inputs viewed on tfjs-wasm's
+ * heap, and outputs allocated there: one of x's shape, then one [k·C] per entry k of `channelRows`.
+ */
+function heapFrame(
+  backend: tf.KernelBackend,
+  x: tf.TensorInfo,
+  ins: tf.TensorInfo[],
+  channelRows: number[],
+): {
+  C: number;
+  rows: number;
+  c4: number;
+  inputs: Float32Array[];
+  outputs: Float32Array[];
+  infos: tf.TensorInfo[];
+} {
+  const C = x.shape[x.shape.length - 1];
+  const shapes = [x.shape, ...channelRows.map((k) => [k * C])];
+  return { C, rows: tf.util.sizeFromShape(x.shape) / C, c4: C / 4, ...io('wasm', backend, ins, shapes) };
 }
 
 /** The forward kernel on tfjs-wasm's heap with the SIMD loops (same arithmetic as the loop version above). */
@@ -146,18 +213,10 @@ function forwardSimd(
   gamma: tf.TensorInfo,
   beta: tf.TensorInfo,
 ): tf.TensorInfo[] {
-  const C = x.shape[x.shape.length - 1];
-  const rows = tf.util.sizeFromShape(x.shape) / C;
-  const c4 = C / 4;
   // Scratch [4, C]: mean, a = γ·invStd, β, accumulator.
-  const {
-    inputs: ins,
-    outputs,
-    infos,
-  } = io('wasm', backend, [x, gamma, beta], [x.shape, [C], [C], [C], [4 * C]]);
-  const [xv, gv, bv] = ins;
+  const { C, rows, c4, inputs, outputs, infos } = heapFrame(backend, x, [x, gamma, beta], [1, 1, 1, 4]);
+  const [xv, gv, bv] = inputs;
   const [y, meanOut, invOut, varOut, scratch] = outputs;
-  const at = (v: Float32Array, i = 0) => v.byteOffset + 4 * i;
   const acc = scratch.subarray(3 * C, 4 * C);
   try {
     const sum = new Float64Array(C);
@@ -165,15 +224,9 @@ function forwardSimd(
     for (let c = 0; c < C; c++) scratch[c] = meanOut[c] = sum[c] / rows;
     const sq = new Float64Array(C);
     blockSums(rows, C, acc, [sq], (r0, nr) => k.colSumSqDiff(at(xv, r0 * C), at(scratch), nr, c4, at(acc)));
-    for (let c = 0; c < C; c++) {
-      const variance = Math.fround(sq[c] / rows);
-      const inv = Math.fround(1 / Math.sqrt(Math.fround(variance + BN_EPSILON)));
-      varOut[c] = variance;
-      invOut[c] = inv;
-      scratch[C + c] = gv[c] * inv;
-      scratch[2 * C + c] = bv[c];
-    }
-    k.affineRelu(at(xv), at(scratch), at(scratch, C), at(scratch, 2 * C), at(y), rows, c4);
+    const [a, shift] = [scratch.subarray(C, 2 * C), scratch.subarray(2 * C, 3 * C)];
+    forwardCoefficients(sq, rows, gv, bv, { variance: varOut, invStd: invOut, a, shift });
+    k.affineRelu(at(xv), at(scratch), at(a), at(shift), at(y), rows, c4);
   } finally {
     backend.disposeData(infos[4].dataId);
   }
@@ -188,18 +241,15 @@ function backwardSimd(
   scale: number,
 ): tf.TensorInfo[] {
   const { dy, y, x, mean, invStd, gamma } = t;
-  const C = x.shape[x.shape.length - 1];
-  const rows = tf.util.sizeFromShape(x.shape) / C;
-  const c4 = C / 4;
   // Scratch [5, C]: A, B, K, accG, accGX.
-  const {
-    inputs: ins,
-    outputs,
-    infos,
-  } = io('wasm', backend, [dy, y, x, mean, invStd, gamma], [x.shape, [C], [C], [5 * C]]);
-  const [dyv, yv, xv, mv, iv, gv] = ins;
+  const { C, rows, c4, inputs, outputs, infos } = heapFrame(
+    backend,
+    x,
+    [dy, y, x, mean, invStd, gamma],
+    [1, 1, 5],
+  );
+  const [dyv, yv, xv, mv, iv, gv] = inputs;
   const [dx, dGammaOut, dBetaOut, scratch] = outputs;
-  const at = (v: Float32Array, i = 0) => v.byteOffset + 4 * i;
   const acc = scratch.subarray(3 * C, 5 * C);
   try {
     const sg = new Float64Array(C);
@@ -207,28 +257,9 @@ function backwardSimd(
     blockSums(rows, C, acc, [sg, sgx], (r0, nr) =>
       k.backSums(at(dyv, r0 * C), at(yv, r0 * C), at(xv, r0 * C), at(mv), nr, c4, at(acc), at(acc, C)),
     );
-    for (let c = 0; c < C; c++) {
-      const dB = sg[c] * scale;
-      const dG = sgx[c] * iv[c] * scale;
-      dBetaOut[c] = dB;
-      dGammaOut[c] = dG;
-      const gInv = gv[c] * iv[c];
-      scratch[c] = gInv * scale;
-      scratch[C + c] = (-gInv * iv[c] * dG) / rows;
-      scratch[2 * C + c] = (-gInv * dB) / rows;
-    }
-    k.backDx(
-      at(dyv),
-      at(yv),
-      at(xv),
-      at(mv),
-      at(scratch),
-      at(scratch, C),
-      at(scratch, 2 * C),
-      at(dx),
-      rows,
-      c4,
-    );
+    const [A, B, K] = [0, 1, 2].map((i) => scratch.subarray(i * C, (i + 1) * C));
+    backwardCoefficients(sg, sgx, rows, scale, iv, gv, { dBeta: dBetaOut, dGamma: dGammaOut, A, B, K });
+    k.backDx(at(dyv), at(yv), at(xv), at(mv), at(A), at(B), at(K), at(dx), rows, c4);
   } finally {
     backend.disposeData(infos[3].dataId);
   }
@@ -266,16 +297,7 @@ function backwardKernel(backendName: 'wasm' | 'cpu') {
     const A = new Float64Array(C);
     const B = new Float64Array(C);
     const K = new Float64Array(C);
-    for (let c = 0; c < C; c++) {
-      const dB = sg[c] * scale;
-      const dG = sgx[c] * iv[c] * scale;
-      dBetaOut[c] = dB;
-      dGammaOut[c] = dG;
-      const gInv = gv[c] * iv[c];
-      A[c] = gInv * scale;
-      B[c] = (-gInv * iv[c] * dG) / n;
-      K[c] = (-gInv * dB) / n;
-    }
+    backwardCoefficients(sg, sgx, n, scale, iv, gv, { dBeta: dBetaOut, dGamma: dGammaOut, A, B, K });
     for (let p = 0; p < total; p += C)
       for (let c = 0; c < C; c++) {
         const g = yv[p + c] > 0 ? dyv[p + c] : 0;

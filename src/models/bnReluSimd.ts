@@ -11,7 +11,16 @@
  * - `backSums(dy, y, x, m, rows, c4, accG, accGX)`: with g = y > 0 ? dy : 0, accG += Σ g, accGX += Σ g·(x − m).
  * - `backDx(dy, y, x, m, A, B, K, dx, rows, c4)`: dx = g·A + (x − m)·B + K.
  */
-import { T, buildModule, op, type Bytes, type FuncDef, type ValType } from './fastMlp/wasmEmit';
+import {
+  T,
+  addTo,
+  buildModule,
+  countDown,
+  op,
+  type Bytes,
+  type FuncDef,
+  type ValType,
+} from './fastMlp/wasmEmit';
 
 interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
@@ -74,40 +83,13 @@ function rowChannelLoop(
     body: [
       ...op.get(rowsParam),
       ...op.set(r),
-      ...op.block,
-      ...op.loop,
-      ...op.get(r),
-      ...op.i32Eqz,
-      ...op.brIf(1),
-      ...op.i32(0),
-      ...op.set(off),
-      ...op.get(c4Param),
-      ...op.set(q),
-      ...op.block,
-      ...op.loop,
-      ...op.get(q),
-      ...op.i32Eqz,
-      ...op.brIf(1),
-      ...body(chan),
-      ...rowPtrs.flatMap((p) => [...op.get(p), ...op.i32(16), ...op.i32Add, ...op.set(p)]),
-      ...op.get(off),
-      ...op.i32(16),
-      ...op.i32Add,
-      ...op.set(off),
-      ...op.get(q),
-      ...op.i32(1),
-      ...op.i32Sub,
-      ...op.set(q),
-      ...op.br(0),
-      ...op.end,
-      ...op.end,
-      ...op.get(r),
-      ...op.i32(1),
-      ...op.i32Sub,
-      ...op.set(r),
-      ...op.br(0),
-      ...op.end,
-      ...op.end,
+      ...countDown(r, [
+        ...op.i32(0),
+        ...op.set(off),
+        ...op.get(c4Param),
+        ...op.set(q),
+        ...countDown(q, [...body(chan), ...[...rowPtrs, off].flatMap((p) => addTo(p, 16))]),
+      ]),
     ],
   };
 }

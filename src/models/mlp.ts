@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Random } from '../core/random';
 import type { LogitsFn } from '../core/model';
 
-export type MlpActivation = 'relu' | 'tanh' | 'elu';
-export const MLP_ACTIVATIONS: readonly MlpActivation[] = ['relu', 'tanh', 'elu'];
+/** The hidden layers' activations an MLP can have. */
+export const MLP_ACTIVATIONS = ['relu', 'tanh', 'elu'] as const;
+export type MlpActivation = (typeof MLP_ACTIVATIONS)[number];
 
 export interface MlpConfig {
   inputDim: number;

@@ -16,16 +16,13 @@ import { scoreAsync } from '../core/detectors';
 import type { Matrix } from '../core/linalg';
 import { asLogitsFn } from '../models/wrn';
 import type { ImageClassifier } from '../models/types';
-import { gatherImages, normalizer, toImageTensor } from './batches';
+import { gatherImages, toImageTensor } from './batches';
 import {
-  checkClassesMatch,
   fittedDetector,
-  DETECTOR_TABLE,
-  headOf,
-  requestedOodSets,
   scoreSet,
-  setOutputs,
+  startEvaluation,
   type DetectorKey,
+  type EvaluationOptions,
   type SetOutputs,
 } from './detectorEval';
 import type { ImageSet, TrainingData } from './types';
@@ -142,16 +139,7 @@ async function attackedOutputs(
   };
 }
 
-export interface AttackEvalOptions extends AttackOptions {
-  detectors: readonly DetectorKey[];
-  oodSets: readonly string[] | 'all';
-  /** Images per evaluated set (0 = all). */
-  limit: number;
-  /** ID training images the fitted detectors use (0 = all). */
-  fitLimit: number;
-  signal?: AbortSignal;
-  onProgress?: (fraction: number, message: string) => void;
-}
+export interface AttackEvalOptions extends AttackOptions, EvaluationOptions {}
 
 export type MetricsWithCounts = OodMetrics & { nId: number; nOod: number };
 
@@ -173,38 +161,15 @@ export async function evaluateAttack(
   data: TrainingData,
   o: AttackEvalOptions,
 ): Promise<AttackEvaluation> {
-  checkClassesMatch(model, data);
-  const preprocess = normalizer(data.normalization.mean, data.normalization.std);
-  const names = requestedOodSets(data, o.oodSets);
-  const fits = o.detectors.some((d) => DETECTOR_TABLE[d].fits);
-  const phases = (fits ? 1 : 0) + 1 + o.budgets.length * names.length;
-  let phase = 0;
-  const report = (msg: string, within = 0) => o.onProgress?.(Math.min(1, (phase + within) / phases), msg);
-  const clean = async (set: ImageSet, limit: number, what: string) => {
-    const r = await setOutputs(model, set, preprocess, {
-      limit,
-      signal: o.signal,
-      onBatch: (done, total) => report(`${what}: ${done}/${total} images`, done / total),
-    });
-    phase++;
-    return r;
-  };
-  const fitOut = fits ? await clean(data.train, o.fitLimit, 'ID training features for fitting') : null;
-  const idOut = await clean(data.test, o.limit, 'ID test set');
-  const labels = data.test.labels;
-  if (!labels) throw new Error('The ID test set has no labels.');
-  let correct = 0;
-  for (let i = 0; i < idOut.predicted.length; i++) correct += idOut.predicted[i] === labels[i] ? 1 : 0;
-
-  const head = await headOf(model);
+  const ev = await startEvaluation(model, data, o, (sets) => o.budgets.length * sets.length);
   const detectors = o.detectors.map((name) => ({
     name,
-    det: fittedDetector(name, model, head, data, fitOut),
+    det: fittedDetector(name, model, ev.head, data, ev.fitOut),
   }));
   // Clean ID scores once per detector (ODIN runs the model on the inputs, batch by batch).
   const idScores = new Map<DetectorKey, Float32Array>();
   for (const { name, det } of detectors) {
-    idScores.set(name, await scoreSet(det, name, idOut, data.test, preprocess, o.signal));
+    idScores.set(name, await scoreSet(det, name, ev.idOut, data.test, ev.pre, o.signal));
   }
   const odin = detectors.find((d) => d.name === 'ODIN')?.det ?? null;
   const random = new Random(o.seed ?? 1);
@@ -213,19 +178,22 @@ export async function evaluateAttack(
     if (!(budget >= 0)) throw new Error(`Attack budgets must be ≥ 0 (got ${budget}).`);
     const byDet: Record<string, Record<string, MetricsWithCounts>> = {};
     for (const { name } of detectors) byDet[name] = {};
-    for (const s of names) {
+    for (const s of ev.oodSets) {
       const { out, odin: odinScores } = await attackedOutputs(
         model,
         data.oodTests[s],
         o.limit,
         budget,
-        { ...o, preprocess, random },
+        { ...o, preprocess: ev.pre, random },
         odin ? (inputs) => scoreAsync(odin, { inputs }) : null,
         o.signal,
         (done, total) =>
-          report(`${o.kind.toUpperCase()} budget ${budget} on ${s}: ${done}/${total} images`, done / total),
+          ev.report(
+            `${o.kind.toUpperCase()} budget ${budget} on ${s}: ${done}/${total} images`,
+            done / total,
+          ),
       );
-      phase++;
+      ev.endPhase();
       for (const { name, det } of detectors) {
         const ood = name === 'ODIN' ? odinScores! : det.score({ logits: out.logits, features: out.features });
         const id = idScores.get(name)!;
@@ -234,10 +202,10 @@ export async function evaluateAttack(
     }
     perBudget.push(byDet);
   }
-  report('done');
+  ev.report('done');
   return {
-    accuracy: correct / idOut.predicted.length,
-    testCount: idOut.predicted.length,
+    accuracy: ev.accuracy,
+    testCount: ev.idOut.predicted.length,
     budgets: [...o.budgets],
     perBudget,
   };

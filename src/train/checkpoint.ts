@@ -133,17 +133,11 @@ export class MemoryCheckpointStore implements CheckpointStore {
   }
 }
 
-/** What a checkpoint list shows without reading the tensors (IndexedDB keeps it in a separate record). */
-export interface CheckpointMeta {
-  id: string;
-  savedAt: number;
-  config: ExperimentConfig;
-  step: number;
-  epoch: number;
-  totalSteps: number;
-  curve: CurvePoint[];
-  elapsedSeconds: number;
-  data?: DataFingerprint;
+/**
+ * What a checkpoint list shows without reading the tensors (IndexedDB keeps it in a separate record): every field
+ * of the checkpoint but its arrays, and their size.
+ */
+export interface CheckpointMeta extends Omit<Checkpoint, 'modelState' | 'optimizerState'> {
   /** Bytes of the model and optimizer arrays. */
   bytes: number;
 }

@@ -253,16 +253,81 @@ export function requestedOodSets(data: TrainingData, oodSets: readonly string[] 
   return names;
 }
 
-export interface DetectorEvalOptions {
+/** What every evaluation of detectors on a model takes. */
+export interface EvaluationOptions {
   detectors: readonly DetectorKey[];
   /** OOD set names to score ('all' = every set in `data.oodTests`). */
   oodSets: readonly string[] | 'all';
   /** Images per evaluated set (0 = all). */
   limit: number;
-  /** ID training images to fit on (0 = all). */
+  /** ID training images the fitted detectors use (0 = all). */
   fitLimit: number;
   signal?: AbortSignal;
   onProgress?: (fraction: number, message: string) => void;
+}
+
+/** The clean start of an evaluation (see {@link startEvaluation}). */
+export interface EvaluationStart {
+  /** The model's own input normalisation (`data.normalization`). */
+  pre: (x: tf.Tensor) => tf.Tensor;
+  /** The OOD set names asked for. */
+  oodSets: readonly string[];
+  /** The model's fc layer, for the head-based detectors. */
+  head: { weight: Matrix; bias: Float32Array };
+  /** Outputs of the ID training images to fit on; null when no requested detector fits. */
+  fitOut: SetOutputs | null;
+  /** Outputs of the ID test images. */
+  idOut: SetOutputs;
+  /** Clean ID test accuracy (fraction) over `idOut`'s images. */
+  accuracy: number;
+  /** Progress: `message`, `within` ∈ [0, 1] of the current phase. */
+  report(message: string, within?: number): void;
+  /** Outputs of up to `limit` images of `set` (0 = all) as one phase, reported batch by batch as `what`. */
+  outputsOf(set: ImageSet, limit: number, what: string): Promise<SetOutputs>;
+  /** Close a phase the caller ran outside `outputsOf`. */
+  endPhase(): void;
+}
+
+/**
+ * The start every detector evaluation shares: check that the model and data agree on the classes, then — with
+ * progress over one phase for the fit outputs (when a requested detector fits), one for the ID test set and the
+ * `laterPhases(oodSets)` the caller runs afterwards — the eval-mode outputs of the first `fitLimit` ID training
+ * images and the first `limit` ID test images, and the clean ID test accuracy. Throws if the test set has no labels.
+ */
+export async function startEvaluation(
+  model: ImageClassifier,
+  data: TrainingData,
+  o: EvaluationOptions,
+  laterPhases: (oodSets: readonly string[]) => number,
+): Promise<EvaluationStart> {
+  checkClassesMatch(model, data);
+  const pre = normalizer(data.normalization.mean, data.normalization.std);
+  const oodSets = requestedOodSets(data, o.oodSets);
+  const fits = o.detectors.some((d) => DETECTOR_TABLE[d].fits);
+  const phases = (fits ? 1 : 0) + 1 + laterPhases(oodSets);
+  let phase = 0;
+  const report = (msg: string, within = 0) => o.onProgress?.(Math.min(1, (phase + within) / phases), msg);
+  const outputsOf = async (set: ImageSet, limit: number, what: string) => {
+    const r = await setOutputs(model, set, pre, {
+      limit,
+      signal: o.signal,
+      onBatch: (done, total) => report(`${what}: ${done}/${total} images`, done / total),
+    });
+    phase++;
+    return r;
+  };
+  const fitOut = fits ? await outputsOf(data.train, o.fitLimit, 'ID training features for fitting') : null;
+  const idOut = await outputsOf(data.test, o.limit, 'ID test set');
+  const labels = data.test.labels;
+  if (!labels) throw new Error('The ID test set has no labels.');
+  let correct = 0;
+  for (let i = 0; i < idOut.predicted.length; i++) correct += idOut.predicted[i] === labels[i] ? 1 : 0;
+  const head = await headOf(model);
+  const accuracy = correct / idOut.predicted.length;
+  return { pre, oodSets, head, fitOut, idOut, accuracy, report, outputsOf, endPhase: () => phase++ };
+}
+
+export interface DetectorEvalOptions extends EvaluationOptions {
   /** Keep per-sample scores (for export and histograms). */
   keepScores?: boolean;
 }
@@ -289,34 +354,20 @@ export async function evaluateDetectors(
   data: TrainingData,
   o: DetectorEvalOptions,
 ): Promise<DetectorEvaluation> {
-  checkClassesMatch(model, data);
-  const pre = normalizer(data.normalization.mean, data.normalization.std);
-  const names = requestedOodSets(data, o.oodSets);
-  const fits = o.detectors.some((d) => DETECTOR_TABLE[d].fits);
-  const phases = names.length + 1 + (fits ? 1 : 0) + o.detectors.length;
-  let phase = 0;
-  const report = (msg: string, within = 0) => o.onProgress?.(Math.min(1, (phase + within) / phases), msg);
-  const outputsOf = async (set: ImageSet, limit: number, what: string) => {
-    const r = await setOutputs(model, set, pre, {
-      limit,
-      signal: o.signal,
-      onBatch: (done, total) => report(`${what}: ${done}/${total} images`, done / total),
-    });
-    phase++;
-    return r;
-  };
-  let fitOut: SetOutputs | null = null;
-  if (fits) fitOut = await outputsOf(data.train, o.fitLimit, 'ID training features for fitting');
-  const idOut = await outputsOf(data.test, o.limit, 'ID test set');
+  const {
+    pre,
+    oodSets: names,
+    head,
+    fitOut,
+    idOut,
+    accuracy,
+    report,
+    outputsOf,
+    endPhase,
+  } = await startEvaluation(model, data, o, (sets) => sets.length + o.detectors.length);
   const oodOut: Record<string, SetOutputs> = {};
   for (const s of names) oodOut[s] = await outputsOf(data.oodTests[s], o.limit, s);
 
-  const labels = data.test.labels;
-  if (!labels) throw new Error('The ID test set has no labels.');
-  let correct = 0;
-  for (let i = 0; i < idOut.predicted.length; i++) correct += idOut.predicted[i] === labels[i] ? 1 : 0;
-
-  const head = await headOf(model);
   const metrics: DetectorEvaluation['metrics'] = {};
   const scores: NonNullable<DetectorEvaluation['scores']> = {};
   for (const name of o.detectors) {
@@ -331,11 +382,11 @@ export async function evaluateDetectors(
       metrics[name][s] = idVsOodMetrics(idScores, oodScores);
       if (o.keepScores) scores[name][s] = oodScores;
     }
-    phase++;
+    endPhase();
   }
   report('done');
   return {
-    accuracy: correct / idOut.predicted.length,
+    accuracy,
     testCount: idOut.predicted.length,
     metrics,
     scores: o.keepScores ? scores : undefined,

@@ -62,6 +62,17 @@ function applyIfFinite(
   return true;
 }
 
+/** What a training step takes besides the model (`control` defaults to no signal and no yielding). */
+type StepInputs = [
+  optimizer: Sgd,
+  batch: StepBatch,
+  config: ExperimentConfig,
+  lr: number,
+  rng: Random,
+  preprocess: (t: tf.Tensor) => tf.Tensor,
+  control?: StepControl,
+];
+
 /**
  * One training step: perturb the outliers (per method; attacks run the train-mode model and discard their BN
  * statistics), run ID and perturbed outliers through ONE train-mode forward pass so BatchNorm normalises with
@@ -74,18 +85,9 @@ function applyIfFinite(
  * other models (the test networks) take tfjs autodiff. Both compute the same function with the same rng draws.
  * @throws StepAborted when `control.signal` is aborted before the update (nothing was changed).
  */
-export async function trainStep(
-  model: TrainableClassifier,
-  optimizer: Sgd,
-  batch: StepBatch,
-  config: ExperimentConfig,
-  lr: number,
-  rng: Random,
-  preprocess: (t: tf.Tensor) => tf.Tensor,
-  control: StepControl = {},
-): Promise<StepOutcome> {
-  if (model instanceof WideResNet && config.method !== 'AOE-PGD')
-    return wrnTrainStep(model, optimizer, batch, config, lr, rng, preprocess, control);
+export async function trainStep(model: TrainableClassifier, ...inputs: StepInputs): Promise<StepOutcome> {
+  const [optimizer, batch, config, lr, rng, preprocess, control = {}] = inputs;
+  if (model instanceof WideResNet && config.method !== 'AOE-PGD') return wrnTrainStep(model, ...inputs);
   throwIfAborted(control.signal);
   const variables = model.trainableVariables();
   const nId = batch.idX.shape[0];
@@ -126,13 +128,7 @@ export async function trainStep(
 /** `trainStep` for a WideResNet through the hand-written passes (same semantics and rng draws as autodiff). */
 async function wrnTrainStep(
   model: WideResNet,
-  optimizer: Sgd,
-  batch: StepBatch,
-  config: ExperimentConfig,
-  lr: number,
-  rng: Random,
-  preprocess: (t: tf.Tensor) => tf.Tensor,
-  control: StepControl,
+  ...[optimizer, batch, config, lr, rng, preprocess, control = {}]: StepInputs
 ): Promise<StepOutcome> {
   const between = interruptPoint({
     signal: control.signal,

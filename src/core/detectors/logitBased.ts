@@ -5,28 +5,47 @@ function checkT(name: string, t: number): void {
   if (!(Number.isFinite(t) && t > 0)) throw new Error(`${name}: temperature must be positive, got ${t}`);
 }
 
-function scaledRow(v: ArrayLike<number>, t: number, out: Float64Array): Float64Array {
-  for (let c = 0; c < v.length; c++) out[c] = v[c] / t;
+/**
+ * Per-sample scores [N] of a logit detector: `rowScore` of each row of logits [N, C] divided by `t` (float64, in a
+ * buffer reused from row to row).
+ */
+function scoreScaledRows(
+  name: string,
+  input: DetectorInput,
+  t: number,
+  rowScore: (scaled: Float64Array) => number,
+): Float32Array {
+  const f = need(name, input.logits, 'logits');
+  const out = new Float32Array(f.rows);
+  const buf = new Float64Array(f.cols);
+  for (let i = 0; i < f.rows; i++) {
+    const v = row(f, i);
+    for (let c = 0; c < v.length; c++) buf[c] = v[c] / t;
+    out[i] = rowScore(buf);
+  }
   return out;
 }
 
-/** Maximum softmax probability: score = −max_c softmax(f/T)_c (T = 1 by default). Needs logits [N, C]. */
-export class MaxSoftmax implements Detector {
-  readonly name = 'MSP';
+/** A logit detector whose score of a sample is `rowScore` of its logits divided by a temperature T > 0. */
+abstract class TemperatureScaledLogits implements Detector {
   readonly needs = ['logits'] as const;
-  constructor(readonly temperature = 1) {
-    checkT('MSP', temperature);
+  protected constructor(
+    readonly name: string,
+    readonly temperature: number,
+    private readonly rowScore: (scaled: Float64Array) => number,
+  ) {
+    checkT(name, temperature);
   }
   score(input: DetectorInput): Float32Array {
-    const f = need(this.name, input.logits, 'logits');
-    const out = new Float32Array(f.rows);
-    const buf = new Float64Array(f.cols);
-    for (let i = 0; i < f.rows; i++) {
-      const s = scaledRow(row(f, i), this.temperature, buf);
-      // max softmax = exp(max − logsumexp)
-      out[i] = -Math.exp(s[argMax(s)] - logSumExp(s));
-    }
-    return out;
+    return scoreScaledRows(this.name, input, this.temperature, this.rowScore);
+  }
+}
+
+/** Maximum softmax probability: score = −max_c softmax(f/T)_c (T = 1 by default). Needs logits [N, C]. */
+export class MaxSoftmax extends TemperatureScaledLogits {
+  constructor(temperature = 1) {
+    // max softmax = exp(max − logsumexp)
+    super('MSP', temperature, (s) => -Math.exp(s[argMax(s)] - logSumExp(s)));
   }
 }
 
@@ -35,30 +54,14 @@ export class MaxLogit implements Detector {
   readonly name = 'MaxLogit';
   readonly needs = ['logits'] as const;
   score(input: DetectorInput): Float32Array {
-    const f = need(this.name, input.logits, 'logits');
-    const out = new Float32Array(f.rows);
-    for (let i = 0; i < f.rows; i++) {
-      const r = row(f, i);
-      out[i] = -r[argMax(r)];
-    }
-    return out;
+    return scoreScaledRows(this.name, input, 1, (f) => -f[argMax(f)]);
   }
 }
 
 /** Energy-based (EBO): score = E = −T·logsumexp(f/T) (T = 1 by default). Needs logits [N, C]. */
-export class EnergyBased implements Detector {
-  readonly name = 'EBO';
-  readonly needs = ['logits'] as const;
-  constructor(readonly temperature = 1) {
-    checkT('EBO', temperature);
-  }
-  score(input: DetectorInput): Float32Array {
-    const f = need(this.name, input.logits, 'logits');
-    const out = new Float32Array(f.rows);
-    const buf = new Float64Array(f.cols);
-    for (let i = 0; i < f.rows; i++)
-      out[i] = -this.temperature * logSumExp(scaledRow(row(f, i), this.temperature, buf));
-    return out;
+export class EnergyBased extends TemperatureScaledLogits {
+  constructor(temperature = 1) {
+    super('EBO', temperature, (s) => -temperature * logSumExp(s));
   }
 }
 

@@ -2,10 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { exactSign } from '../sign';
 import { cholesky, lowerTriangularInverse, matmul, transpose, type Matrix64 } from '../linalg';
 import { fitLabels, need, row } from './types';
-import type { Detector, DetectorFitData, DetectorInput } from './types';
+import type { Detector, DetectorFitData, DetectorInput, Matrix } from './types';
 
 /** Maps model inputs [N, ...] to penultimate features [N, D], differentiably. */
 export type FeaturesFn = (x: tf.Tensor) => tf.Tensor2D;
+
+/** `visit(z_i, y_i)` for each row z_i of `z` whose label y_i is ≥ 0 (a negative label leaves a sample out). */
+function forEachLabelled(
+  z: Matrix,
+  labels: ArrayLike<number>,
+  visit: (zi: Float32Array | Float64Array, y: number) => void,
+): void {
+  for (let i = 0; i < z.rows; i++) if (labels[i] >= 0) visit(row(z, i), labels[i]);
+}
 
 /**
  * Mahalanobis distance to the nearest class mean (pytorch-ood `mahalanobis.py`, single layer, no ensemble).
@@ -40,37 +49,30 @@ export class Mahalanobis implements Detector {
     const d = z.cols;
     let k = 0;
     let n = 0;
-    for (let i = 0; i < z.rows; i++) {
-      if (labels[i] < 0) continue;
-      k = Math.max(k, labels[i] + 1);
+    forEachLabelled(z, labels, (_, y) => {
+      k = Math.max(k, y + 1);
       n++;
-    }
+    });
     if (n < 2) throw new Error(`Mahalanobis: fit needs at least 2 ID samples, got ${n}`);
     const sums = new Float64Array(k * d);
     const counts = new Float64Array(k);
-    for (let i = 0; i < z.rows; i++) {
-      const y = labels[i];
-      if (y < 0) continue;
-      const zi = row(z, i);
+    forEachLabelled(z, labels, (zi, y) => {
       for (let j = 0; j < d; j++) sums[y * d + j] += zi[j];
       counts[y]++;
-    }
+    });
     counts.forEach((c, y) => {
       if (c === 0) throw new Error(`Mahalanobis: class ${y} has no samples (labels must cover 0..${k - 1})`);
     });
     for (let y = 0; y < k; y++) for (let j = 0; j < d; j++) sums[y * d + j] /= counts[y];
     const cov = new Float64Array(d * d);
     const diff = new Float64Array(d);
-    for (let i = 0; i < z.rows; i++) {
-      const y = labels[i];
-      if (y < 0) continue;
-      const zi = row(z, i);
+    forEachLabelled(z, labels, (zi, y) => {
       for (let j = 0; j < d; j++) diff[j] = zi[j] - sums[y * d + j];
       for (let a = 0; a < d; a++) {
         const da = diff[a];
         for (let b = 0; b <= a; b++) cov[a * d + b] += da * diff[b];
       }
-    }
+    });
     for (let a = 0; a < d; a++) {
       for (let b = 0; b <= a; b++) {
         cov[a * d + b] = cov[a * d + b] / (n - 1) + (a === b ? this.ridge : 0);

@@ -14,7 +14,17 @@
  *   flushed to 0 below the smallest normal float (a moment decaying towards 0 otherwise spends ~50 steps as a
  *   subnormal, on x86's ~100× slower path; its contribution to the step is < 1e-30·lr either way).
  */
-import { T, buildModule, op, type Bytes, type FuncDef, type ValType } from './wasmEmit';
+import {
+  T,
+  addTo,
+  buildModule,
+  op,
+  vectorLoop,
+  whileNot,
+  type Bytes,
+  type FuncDef,
+  type ValType,
+} from './wasmEmit';
 
 /** Rows of C per register block. */
 const ROWS = 2;
@@ -84,6 +94,16 @@ function gemmDef(O: number, bias: boolean, relu: boolean): FuncDef {
   const w = local(T.v128);
   const acc = Array.from({ length: ROWS * VECS }, () => local(T.v128));
 
+  /** Pushes base + (m0 + r)·stride, stride pushed by `stride`. */
+  const rowPtr = (base: number, r: number, stride: Bytes): Bytes => [
+    ...op.get(base),
+    ...op.get(m0),
+    ...op.i32(r),
+    ...op.i32Add,
+    ...stride,
+    ...op.i32Mul,
+    ...op.i32Add,
+  ];
   /** C rows m0 .. m0+R−1, all column blocks. */
   const rowsBody = (R: number): Bytes => {
     const out: Bytes = [];
@@ -97,16 +117,7 @@ function gemmDef(O: number, bias: boolean, relu: boolean): FuncDef {
           );
         }
         // pa_r = a + (m0 + r)·sAm
-        out.push(
-          ...op.get(A),
-          ...op.get(m0),
-          ...op.i32(r),
-          ...op.i32Add,
-          ...op.get(SAM),
-          ...op.i32Mul,
-          ...op.i32Add,
-          ...op.set(pa[r]),
-        );
+        out.push(...rowPtr(A, r, op.get(SAM)), ...op.set(pa[r]));
       }
       out.push(...op.get(B), ...op.i32(4 * ob), ...op.i32Add, ...op.set(pb));
       out.push(...op.get(K), ...op.set(k));
@@ -121,36 +132,19 @@ function gemmDef(O: number, bias: boolean, relu: boolean): FuncDef {
             o.push(...op.get(a), ...op.get(s[r]), ...op.get(w), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(a));
           }
         }
-        for (let r = 0; r < R; r++) o.push(...op.get(pa[r]), ...op.get(SAK), ...op.i32Add, ...op.set(pa[r]));
-        o.push(...op.get(pb), ...op.i32(4 * O), ...op.i32Add, ...op.set(pb));
+        for (let r = 0; r < R; r++) o.push(...addTo(pa[r], op.get(SAK)));
+        o.push(...addTo(pb, 4 * O));
         return o;
       };
       // while (k ≥ UNROLL) { UNROLL × kStep; k −= UNROLL }  then  while (k > 0) { kStep; k −= 1 }
-      out.push(...op.block, ...op.loop, ...op.get(k), ...op.i32(UNROLL), ...op.i32LtU, ...op.brIf(1));
-      for (let u = 0; u < UNROLL; u++) out.push(...kStep());
+      const unrolled = Array.from({ length: UNROLL }, kStep).flat();
       out.push(
-        ...op.get(k),
-        ...op.i32(UNROLL),
-        ...op.i32Sub,
-        ...op.set(k),
-        ...op.br(0),
-        ...op.end,
-        ...op.end,
+        ...whileNot([...op.get(k), ...op.i32(UNROLL), ...op.i32LtU], [...unrolled, ...addTo(k, -UNROLL)]),
       );
-      out.push(...op.block, ...op.loop, ...op.get(k), ...op.i32Eqz, ...op.brIf(1), ...kStep());
-      out.push(...op.get(k), ...op.i32(1), ...op.i32Sub, ...op.set(k), ...op.br(0), ...op.end, ...op.end);
+      out.push(...whileNot([...op.get(k), ...op.i32Eqz], [...kStep(), ...addTo(k, -1)]));
       for (let r = 0; r < R; r++) {
         // pc = c + ((m0 + r)·O + ob)·4
-        out.push(
-          ...op.get(C),
-          ...op.get(m0),
-          ...op.i32(r),
-          ...op.i32Add,
-          ...op.i32(4 * O),
-          ...op.i32Mul,
-          ...op.i32Add,
-        );
-        out.push(...op.i32(4 * ob), ...op.i32Add, ...op.set(pc));
+        out.push(...rowPtr(C, r, op.i32(4 * O)), ...op.i32(4 * ob), ...op.i32Add, ...op.set(pc));
         for (let q = 0; q < V; q++) {
           out.push(...op.get(pc), ...op.get(acc[r * VECS + q]));
           if (relu) out.push(...op.v128Zero, ...op.f32x4Max);
@@ -161,24 +155,11 @@ function gemmDef(O: number, bias: boolean, relu: boolean): FuncDef {
     return out;
   };
   /** while (m0 + R ≤ M) { rows; m0 += R } */
-  const rowLoop = (R: number): Bytes => [
-    ...op.block,
-    ...op.loop,
-    ...op.get(m0),
-    ...op.i32(R),
-    ...op.i32Add,
-    ...op.get(M),
-    ...op.i32GtU,
-    ...op.brIf(1),
-    ...rowsBody(R),
-    ...op.get(m0),
-    ...op.i32(R),
-    ...op.i32Add,
-    ...op.set(m0),
-    ...op.br(0),
-    ...op.end,
-    ...op.end,
-  ];
+  const rowLoop = (R: number): Bytes =>
+    whileNot(
+      [...op.get(m0), ...op.i32(R), ...op.i32Add, ...op.get(M), ...op.i32GtU],
+      [...rowsBody(R), ...addTo(m0, R)],
+    );
   return {
     name: gemmName(O, bias, relu),
     params: new Array(8).fill(T.i32),
@@ -192,48 +173,27 @@ const gemmName = (O: number, bias: boolean, relu: boolean) =>
 
 function reluMaskDef(): FuncDef {
   // params: 0 dy, 1 y, 2 n (floats); local 3 end pointer of dy
-  const end = 3;
+  const [DY, Y, N, end] = [0, 1, 2, 3];
   return {
     name: 'reluMask',
     params: [T.i32, T.i32, T.i32],
     locals: [T.i32],
-    body: [
-      ...op.get(0),
-      ...op.get(2),
-      ...op.i32(4),
-      ...op.i32Mul,
-      ...op.i32Add,
-      ...op.set(end),
-      ...op.block,
-      ...op.get(2),
-      ...op.i32Eqz,
-      ...op.brIf(0),
-      ...op.loop,
-      ...op.get(0),
-      ...op.get(0),
-      ...op.v128Load(),
-      ...op.get(1),
-      ...op.v128Load(),
-      ...op.v128Zero,
-      ...op.f32x4Gt,
-      ...op.v128And,
-      ...op.v128Store(),
-      ...op.get(0),
-      ...op.i32(16),
-      ...op.i32Add,
-      ...op.set(0),
-      ...op.get(1),
-      ...op.i32(16),
-      ...op.i32Add,
-      ...op.set(1),
-      ...op.get(0),
-      ...op.get(end),
-      ...op.i32GeU,
-      ...op.i32Eqz,
-      ...op.brIf(0),
-      ...op.end,
-      ...op.end,
-    ],
+    body: vectorLoop(
+      N,
+      end,
+      [DY, Y],
+      [
+        ...op.get(DY),
+        ...op.get(DY),
+        ...op.v128Load(),
+        ...op.get(Y),
+        ...op.v128Load(),
+        ...op.v128Zero,
+        ...op.f32x4Gt,
+        ...op.v128And,
+        ...op.v128Store(),
+      ],
+    ),
   };
 }
 
@@ -261,18 +221,26 @@ function adamDef(): FuncDef {
     ...op.f32x4Ge,
     ...op.v128And,
   ];
-  const step = (p: number): Bytes => [...op.get(p), ...op.i32(16), ...op.i32Add, ...op.set(p)];
+  /** *ptr = ftz(*ptr·decay + gTerm·oneMinus), also kept in local `out` (gTerm pushes g or g²). */
+  const moment = (ptr: number, decay: number, gTerm: Bytes, oneMinus: number, out: number): Bytes => [
+    ...op.get(ptr),
+    ...op.get(ptr),
+    ...op.v128Load(),
+    ...op.get(decay),
+    ...op.f32x4Mul,
+    ...gTerm,
+    ...op.get(oneMinus),
+    ...op.f32x4Mul,
+    ...op.f32x4Add,
+    ...ftz(),
+    ...op.tee(out),
+    ...op.v128Store(),
+  ];
   return {
     name: 'adam',
     params: [T.i32, T.i32, T.i32, T.i32, T.i32, T.f32, T.f32, T.f32, T.f32, T.f32, T.f32],
     locals: [T.i32, ...new Array<ValType>(13).fill(T.v128)],
     body: [
-      ...op.get(P),
-      ...op.get(N),
-      ...op.i32(4),
-      ...op.i32Mul,
-      ...op.i32Add,
-      ...op.set(end),
       ...splat(LR, lr),
       ...splat(B1, b1),
       ...splat(B2, b2),
@@ -284,73 +252,40 @@ function adamDef(): FuncDef {
       ...op.f32(1.1754943508222875e-38),
       ...op.f32x4Splat,
       ...op.set(fltMin),
-      ...op.block,
-      ...op.get(N),
-      ...op.i32Eqz,
-      ...op.brIf(0),
-      ...op.loop,
-      ...op.get(G),
-      ...op.v128Load(),
-      ...op.set(g),
-      // m = m·b1 + g·(1−b1)
-      ...op.get(Mm),
-      ...op.get(Mm),
-      ...op.v128Load(),
-      ...op.get(b1),
-      ...op.f32x4Mul,
-      ...op.get(g),
-      ...op.get(ob1),
-      ...op.f32x4Mul,
-      ...op.f32x4Add,
-      ...ftz(),
-      ...op.tee(m),
-      ...op.v128Store(),
-      // v = v·b2 + g²·(1−b2)
-      ...op.get(Vv),
-      ...op.get(Vv),
-      ...op.v128Load(),
-      ...op.get(b2),
-      ...op.f32x4Mul,
-      ...op.get(g),
-      ...op.get(g),
-      ...op.f32x4Mul,
-      ...op.get(ob2),
-      ...op.f32x4Mul,
-      ...op.f32x4Add,
-      ...ftz(),
-      ...op.tee(v),
-      ...op.v128Store(),
-      // p = (m/c1) / (√(v/c2) + eps) · (−lr) + p
-      ...op.get(P),
-      ...op.get(m),
-      ...op.get(c1),
-      ...op.f32x4Div,
-      ...op.get(v),
-      ...op.get(c2),
-      ...op.f32x4Div,
-      ...op.f32x4Sqrt,
-      ...op.get(eps),
-      ...op.f32x4Add,
-      ...op.f32x4Div,
-      ...op.v128Zero,
-      ...op.get(lr),
-      ...op.f32x4Sub,
-      ...op.f32x4Mul,
-      ...op.get(P),
-      ...op.v128Load(),
-      ...op.f32x4Add,
-      ...op.v128Store(),
-      ...step(P),
-      ...step(G),
-      ...step(Mm),
-      ...step(Vv),
-      ...op.get(P),
-      ...op.get(end),
-      ...op.i32GeU,
-      ...op.i32Eqz,
-      ...op.brIf(0),
-      ...op.end,
-      ...op.end,
+      ...vectorLoop(
+        N,
+        end,
+        [P, G, Mm, Vv],
+        [
+          ...op.get(G),
+          ...op.v128Load(),
+          ...op.set(g),
+          // m = m·b1 + g·(1−b1)
+          ...moment(Mm, b1, op.get(g), ob1, m),
+          // v = v·b2 + g²·(1−b2)
+          ...moment(Vv, b2, [...op.get(g), ...op.get(g), ...op.f32x4Mul], ob2, v),
+          // p = (m/c1) / (√(v/c2) + eps) · (−lr) + p
+          ...op.get(P),
+          ...op.get(m),
+          ...op.get(c1),
+          ...op.f32x4Div,
+          ...op.get(v),
+          ...op.get(c2),
+          ...op.f32x4Div,
+          ...op.f32x4Sqrt,
+          ...op.get(eps),
+          ...op.f32x4Add,
+          ...op.f32x4Div,
+          ...op.v128Zero,
+          ...op.get(lr),
+          ...op.f32x4Sub,
+          ...op.f32x4Mul,
+          ...op.get(P),
+          ...op.v128Load(),
+          ...op.f32x4Add,
+          ...op.v128Store(),
+        ],
+      ),
     ],
   };
 }

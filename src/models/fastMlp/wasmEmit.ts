@@ -88,6 +88,62 @@ export const op = {
   f32x4Max: simd(0xe9),
 };
 
+/** `local += delta` for an i32 local; `delta` is a constant (a negative one is emitted as `i32.sub`) or
+ * instructions that push the i32 increment. */
+export function addTo(local: number, delta: number | Bytes): Bytes {
+  const step =
+    typeof delta !== 'number'
+      ? [...delta, ...op.i32Add]
+      : delta < 0
+        ? [...op.i32(-delta), ...op.i32Sub]
+        : [...op.i32(delta), ...op.i32Add];
+  return [...op.get(local), ...step, ...op.set(local)];
+}
+
+/** `while (!exit) { body }`: `exit` (instructions leaving an i32) is tested before every trip. */
+export const whileNot = (exit: Bytes, body: Bytes): Bytes => [
+  ...op.block,
+  ...op.loop,
+  ...exit,
+  ...op.brIf(1),
+  ...body,
+  ...op.br(0),
+  ...op.end,
+  ...op.end,
+];
+
+/** `while (counter != 0) { body; counter -= 1 }` over an i32 local. */
+export const countDown = (counter: number, body: Bytes): Bytes =>
+  whileNot([...op.get(counter), ...op.i32Eqz], [...body, ...addTo(counter, -1)]);
+
+/**
+ * A pass over `n` floats (n a multiple of 4) in v128 steps: `end = ptrs[0] + 4·n; if (n != 0) do { body; every
+ * pointer in ptrs += 16 } while (ptrs[0] < end)`. `n` and `end` are i32 locals, `ptrs` i32 locals of byte
+ * offsets that advance together.
+ */
+export const vectorLoop = (n: number, end: number, ptrs: number[], body: Bytes): Bytes => [
+  ...op.get(ptrs[0]),
+  ...op.get(n),
+  ...op.i32(4),
+  ...op.i32Mul,
+  ...op.i32Add,
+  ...op.set(end),
+  ...op.block,
+  ...op.get(n),
+  ...op.i32Eqz,
+  ...op.brIf(0),
+  ...op.loop,
+  ...body,
+  ...ptrs.flatMap((p) => addTo(p, 16)),
+  ...op.get(ptrs[0]),
+  ...op.get(end),
+  ...op.i32GeU,
+  ...op.i32Eqz,
+  ...op.brIf(0),
+  ...op.end,
+  ...op.end,
+];
+
 /** One function: parameter and result types, extra locals, and its body (without the final `end`). */
 export interface FuncDef {
   name: string;

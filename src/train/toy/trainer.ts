@@ -10,45 +10,25 @@ import { FastMlp } from '../../models/fastMlp/fastMlp';
 import { energiesOf, meanEnergyGrad, oeLossGrad } from '../../models/fastMlp/losses';
 import type { MlpWeights } from '../../models/mlp';
 import type { ToyData } from './data';
-import { evaluateToy, type ToyEvaluation } from './evaluate';
-import {
-  mlpConfig,
-  runStreams,
-  seededInit,
-  toyBatchIndices,
-  toyLrAt,
-  type EvaluableRun,
-  type ToyTrainSettings,
-} from './runCommon';
+import { mlpConfig, toyBatchIndices, toyLrAt, type ToyTrainSettings } from './runCommon';
+import { ToyRunBase } from './runBase';
 
 export type { ToyTrainSettings } from './runCommon';
 
 /** Rows the engine holds at once at least (evaluation grids are processed in chunks of this many). */
 const MIN_ROWS = 2048;
 
-export class ToyRun implements EvaluableRun {
-  readonly data: ToyData;
-  settings: ToyTrainSettings;
-  /** The network (weights via `getWeights` / `setWeights`). */
+export class ToyRun extends ToyRunBase {
   readonly model: FastMlp;
-  private readonly initial: MlpWeights;
-  private batchRng!: Random;
-  private perturbRng!: Random;
   private readonly labels: Int32Array;
   private readonly outBuf: Float32Array;
-  /** Optimiser steps taken since the last reset. */
-  steps = 0;
-  /** Loss of the most recent step (nats), NaN before the first. */
-  lastLoss = NaN;
 
   /**
    * @param start the weights every reset returns to; default `ToyRun.start(data, settings)` (pass it when several
    *   runs share one start, to compute the pre-training once).
    */
   constructor(data: ToyData, settings: ToyTrainSettings, start?: MlpWeights) {
-    this.data = data;
-    this.settings = { ...settings };
-    this.initial = start ?? ToyRun.start(data, settings);
+    super(data, settings, start ?? ToyRun.start(data, settings));
     const nId = data.train.y.length;
     const nOut = data.outliers.length / 2;
     this.model = new FastMlp(mlpConfig(data, settings), this.initial, Math.max(MIN_ROWS, nId + nOut));
@@ -57,47 +37,10 @@ export class ToyRun implements EvaluableRun {
     this.reset();
   }
 
-  /**
-   * The seeded start of a run: He/Glorot initial weights, then — when `settings.pretrain` > 0 — that many steps of
-   * plain cross-entropy training on the ID data (constant lr). Every method and ε starts from these same weights.
-   */
-  static start(data: ToyData, settings: ToyTrainSettings): MlpWeights {
-    const init = seededInit(data, settings);
-    if (!(settings.pretrain > 0)) return init;
-    const ce = new ToyRun(data, { ...settings, method: 'CE', schedule: 'constant', pretrain: 0 }, init);
-    ce.train(settings.pretrain);
-    return ce.model.getWeights();
-  }
-
-  /** Back to the seeded initial weights, a fresh optimiser and the same batch order: a reset run repeats exactly. */
-  reset(): void {
-    this.model.setWeights(this.initial);
+  protected resetOptimizer(): void {
     this.model.resetOptimizer();
-    ({ batchRng: this.batchRng, perturbRng: this.perturbRng } = runStreams(this.settings.seed));
-    this.steps = 0;
-    this.lastLoss = NaN;
   }
 
-  /**
-   * Jump to a state this run reached before from its seeded start with the same settings (a memoised retrain):
-   * weights, step count and loss exactly; Adam's moments and the batch stream start afresh.
-   */
-  restore(weights: MlpWeights, steps: number, loss: number): void {
-    this.reset();
-    this.model.setWeights(weights);
-    this.steps = steps;
-    this.lastLoss = loss;
-  }
-
-  /** Change training settings in place (ε, λ, method, …); Adam keeps its moments, a new lr applies next step. */
-  update(settings: Partial<ToyTrainSettings>): void {
-    this.settings = { ...this.settings, ...settings };
-  }
-
-  /**
-   * Take `n` optimiser steps (synchronous; the caller chunks it to stay responsive).
-   * @param constantLr ignore the schedule (continuous training has no end for a cosine to anneal towards).
-   */
   train(n: number, constantLr = false): void {
     const { x: idX, y: idY } = this.data.train;
     const nId = idY.length;
@@ -248,15 +191,9 @@ export class ToyRun implements EvaluableRun {
     return out;
   }
 
-  /** Energies E(x) = −logsumexp f(x) of points [N·2] (float32, higher = more OOD). */
   energies(points: Float32Array): Float32Array {
     const k = this.data.numClasses;
     return energiesOf(this.logits(points), k, k, points.length / 2);
-  }
-
-  /** Full evaluation on a size×size grid (see `evaluateToy`). */
-  evaluate(gridSize: number, viewHalf: number): ToyEvaluation {
-    return evaluateToy(this, gridSize, viewHalf);
   }
 
   /** Nothing to free (the engine's memory is garbage-collected); kept so both engines share one interface. */

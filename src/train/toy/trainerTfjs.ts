@@ -16,43 +16,23 @@ import { crossEntropy, outlierExposureLoss } from '../../core/losses';
 import { perturbWithMethod } from '../perturb';
 import { Mlp, type MlpWeights } from '../../models/mlp';
 import type { ToyData } from './data';
-import { evaluateToy, type ToyEvaluation } from './evaluate';
-import {
-  mlpConfig,
-  runStreams,
-  seededInit,
-  toyBatchIndices,
-  toyLrAt,
-  type EvaluableRun,
-  type ToyTrainSettings,
-} from './runCommon';
+import { mlpConfig, toyBatchIndices, toyLrAt, type ToyTrainSettings } from './runCommon';
+import { ToyRunBase } from './runBase';
 
-export class TfjsToyRun implements EvaluableRun {
-  readonly data: ToyData;
-  settings: ToyTrainSettings;
+export class TfjsToyRun extends ToyRunBase {
   readonly model: Mlp;
-  private readonly initial: MlpWeights;
   private optimizer: tf.Optimizer;
-  private batchRng!: Random;
-  private perturbRng!: Random;
   private readonly xTrain: tf.Tensor2D;
   private readonly yTrain: tf.Tensor1D;
   private readonly xOut: tf.Tensor2D;
-  /** Optimiser steps taken since the last reset. */
-  steps = 0;
-  /** Loss of the most recent step (nats), NaN before the first. */
-  lastLoss = NaN;
 
   /**
    * @param start the weights every reset returns to; default `TfjsToyRun.start(data, settings)` (pass it when several
    *   runs share one start, to compute the pre-training once).
    */
   constructor(data: ToyData, settings: ToyTrainSettings, start?: MlpWeights) {
-    this.data = data;
-    this.settings = { ...settings };
-    const cfg = mlpConfig(data, settings);
-    this.initial = start ?? TfjsToyRun.start(data, settings);
-    this.model = new Mlp(cfg, this.initial);
+    super(data, settings, start ?? TfjsToyRun.start(data, settings));
+    this.model = new Mlp(mlpConfig(data, settings), this.initial);
     this.optimizer = tf.train.adam(settings.lr);
     this.xTrain = tf.tensor2d(data.train.x, [data.train.y.length, 2]);
     this.yTrain = tf.tensor1d(data.train.y, 'int32');
@@ -60,56 +40,14 @@ export class TfjsToyRun implements EvaluableRun {
     this.reseed();
   }
 
-  /**
-   * The seeded start of a run: He/Glorot initial weights, then — when `settings.pretrain` > 0 — that many steps of
-   * plain cross-entropy training on the ID data (constant lr), as the paper fine-tunes a classifier pre-trained
-   * on the ID data. Every method and ε starts from these same weights. Deterministic.
-   */
-  static start(data: ToyData, settings: ToyTrainSettings): MlpWeights {
-    const init = seededInit(data, settings);
-    if (!(settings.pretrain > 0)) return init;
-    const ce = new TfjsToyRun(data, { ...settings, method: 'CE', schedule: 'constant', pretrain: 0 }, init);
-    ce.train(settings.pretrain);
-    const w = ce.model.getWeights();
-    ce.dispose();
-    return w;
-  }
-
-  /** Learning rate of the step after `this.steps` steps: constant, or cosine-annealed to 0 over `settings.steps`. */
-  private lrAt(step: number, constant: boolean): number {
-    return toyLrAt(this.settings, step, constant);
-  }
-
-  private reseed(): void {
-    ({ batchRng: this.batchRng, perturbRng: this.perturbRng } = runStreams(this.settings.seed));
-  }
-
-  /** Back to the seeded initial weights, a fresh optimiser and the same batch order: a reset run repeats exactly. */
-  reset(): void {
-    this.model.setWeights(this.initial);
+  protected resetOptimizer(): void {
     this.optimizer.dispose();
     this.optimizer = tf.train.adam(this.settings.lr);
-    this.reseed();
-    this.steps = 0;
-    this.lastLoss = NaN;
   }
 
-  /**
-   * Jump to a state this run reached before from its seeded start with the same settings (a memoised retrain):
-   * the weights, step count and loss are restored exactly; Adam's moments and the batch stream start afresh, so
-   * training further from here differs slightly from training on without the jump.
-   */
-  restore(weights: MlpWeights, steps: number, loss: number): void {
-    this.reset();
-    this.model.setWeights(weights);
-    this.steps = steps;
-    this.lastLoss = loss;
-  }
-
-  /** Change training settings in place (ε, λ, method, …); a new lr applies from the next step. */
-  update(settings: Partial<ToyTrainSettings>): void {
+  override update(settings: Partial<ToyTrainSettings>): void {
     const lrChanged = settings.lr !== undefined && settings.lr !== this.settings.lr;
-    this.settings = { ...this.settings, ...settings };
+    super.update(settings);
     if (lrChanged) {
       // Adam keeps its moments; only the rate changes.
       (this.optimizer as unknown as { learningRate: number }).learningRate = this.settings.lr;
@@ -131,17 +69,13 @@ export class TfjsToyRun implements EvaluableRun {
     }) as tf.Tensor2D;
   }
 
-  /**
-   * Take `n` optimiser steps (synchronous; the caller chunks it to stay responsive).
-   * @param constantLr ignore the schedule (continuous training has no end for a cosine to anneal towards).
-   */
   train(n: number, constantLr = false): void {
     const opt = this.optimizer as unknown as { learningRate: number };
     const nId = this.data.train.y.length;
     const nOut = this.data.outliers.length / 2;
     for (let s = 0; s < n; s++) {
       const last = s === n - 1;
-      opt.learningRate = this.lrAt(this.steps, constantLr);
+      opt.learningRate = toyLrAt(this.settings, this.steps, constantLr);
       const cost: tf.Scalar | null = tf.tidy(() => {
         const idIdx = this.batchIndices(nId);
         const outIdx = this.batchIndices(nOut);
@@ -185,7 +119,6 @@ export class TfjsToyRun implements EvaluableRun {
     return idx ? tf.tensor1d(idx, 'int32') : null;
   }
 
-  /** Energies E(x) = −logsumexp f(x) of points [N·2] (float32, higher = more OOD). */
   energies(points: Float32Array): Float32Array {
     if (points.length === 0) return new Float32Array(0);
     return tf.tidy(() => {
@@ -208,11 +141,6 @@ export class TfjsToyRun implements EvaluableRun {
     return tf.tidy(() =>
       Float32Array.from(this.perturb(tf.tensor2d(points, [points.length / 2, 2]), rng).dataSync()),
     );
-  }
-
-  /** Full evaluation on a size×size grid (see `evaluateToy`). */
-  evaluate(gridSize: number, viewHalf: number): ToyEvaluation {
-    return evaluateToy(this, gridSize, viewHalf);
   }
 
   dispose(): void {
