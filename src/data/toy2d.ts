@@ -151,6 +151,7 @@ export function kdeBandwidth(points: ToyPoints): number {
 export const OUTLIER_SOURCES = ['gmm', 'kde', 'uniform'] as const;
 export type OutlierSource = (typeof OUTLIER_SOURCES)[number];
 
+/** How many training outliers to draw, from which generator, how far out (σ²) and within which view. */
 export interface OutlierOptions {
   source: OutlierSource;
   count: number;

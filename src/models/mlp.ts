@@ -6,13 +6,17 @@ import type { LogitsFn } from '../core/model';
 export const MLP_ACTIVATIONS = ['relu', 'tanh', 'elu'] as const;
 export type MlpActivation = (typeof MLP_ACTIVATIONS)[number];
 
+/** A fully connected classifier: inputDim → `depth` hidden layers of `width` units → outputDim logits. */
 export interface MlpConfig {
+  /** Features per input (2 for the toy's plane). */
   inputDim: number;
   /** Units of each hidden layer (width). */
   width: number;
   /** Number of hidden layers (≥ 0; 0 gives a linear classifier). */
   depth: number;
+  /** Logits per input (the number of classes). */
   outputDim: number;
+  /** Non-linearity after each hidden layer (none after the last, linear one). */
   activation: MlpActivation;
 }
 
