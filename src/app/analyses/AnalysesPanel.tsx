@@ -1,5 +1,4 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import type { DetectorTableResult } from '../../worker/analysesApi';
 import { NumberLabel } from '../common/NumberInput';
 import { Panel } from '../Panel';
 import { useAppStore } from '../store';
@@ -22,58 +21,6 @@ function Card(props: { id: string; title: string; claim: string; children: React
     </section>
   );
 }
-
-/** One analysis card: what it shows, the paper's claim it checks, and its body (given the detector table). */
-interface AnalysisCard {
-  id: string;
-  title: string;
-  claim: string;
-  body: (table: DetectorTableResult) => ReactNode;
-}
-
-function card(id: string, title: string, claim: string, body: AnalysisCard['body']): AnalysisCard {
-  return { id, title, claim, body };
-}
-
-/** The analysis cards in page order. */
-const CARDS: AnalysisCard[] = [
-  card(
-    'detectors',
-    'Detector table (Table 2 rows for this model)',
-    'Nine detectors on the same model: fitted ones use this model’s own ID training features.',
-    (t) => <DetectorTable table={t} />,
-  ),
-  card(
-    'histograms',
-    'Energy histograms (Fig. 3)',
-    'ID data has low energy, OOD data high; the AOE step pushes training outliers towards the ID side.',
-    () => <EnergyHistograms />,
-  ),
-  card(
-    'roc',
-    'ROC curves per OOD set',
-    'How many ID images a detector wrongly flags for each OOD recall; the dot is the FPR95 operating point.',
-    () => <RocCurves />,
-  ),
-  card(
-    'per-dataset',
-    'Per data set, far → near (Fig. 7)',
-    'Detection degrades as OOD data looks more like ID data; AOE claims to keep it more stable.',
-    (t) => <PerDataset table={t} />,
-  ),
-  card(
-    'gallery',
-    'Outlier gallery (Fig. 2)',
-    'Perturbed outliers still do not look like ID images, yet the model scores them as more ID.',
-    () => <Gallery />,
-  ),
-  card(
-    'attack',
-    'Robustness to test-time attacks on OOD data (Fig. 6)',
-    'AOE-trained models degrade more slowly under FGSM on OOD inputs and stay above random guessing; OE can fall below it.',
-    () => <AttackCurves />,
-  ),
-];
 
 /**
  * Analyses of whatever model the training area holds (pretrained, imported or just trained): no training,
@@ -171,11 +118,48 @@ export function AnalysesPanel() {
       )}
       {t && (
         <div className="an-grid">
-          {CARDS.map((c) => (
-            <Card key={c.id} id={c.id} title={c.title} claim={c.claim}>
-              {c.body(t)}
-            </Card>
-          ))}
+          <Card
+            id="detectors"
+            title="Detector table (Table 2 rows for this model)"
+            claim="Nine detectors on the same model: fitted ones use this model’s own ID training features."
+          >
+            <DetectorTable table={t} />
+          </Card>
+          <Card
+            id="histograms"
+            title="Energy histograms (Fig. 3)"
+            claim="ID data has low energy, OOD data high; the AOE step pushes training outliers towards the ID side."
+          >
+            <EnergyHistograms />
+          </Card>
+          <Card
+            id="roc"
+            title="ROC curves per OOD set"
+            claim="How many ID images a detector wrongly flags for each OOD recall; the dot is the FPR95 operating point."
+          >
+            <RocCurves />
+          </Card>
+          <Card
+            id="per-dataset"
+            title="Per data set, far → near (Fig. 7)"
+            claim="Detection degrades as OOD data looks more like ID data; AOE claims to keep it more stable."
+          >
+            <PerDataset table={t} />
+          </Card>
+          <Card
+            id="gallery"
+            title="Outlier gallery (Fig. 2)"
+            claim="Perturbed outliers still do not look like ID images, yet the model scores them as more ID."
+          >
+            <Gallery />
+          </Card>
+          <Card
+            id="attack"
+            title="Robustness to test-time attacks on OOD data (Fig. 6)"
+            claim="AOE-trained models degrade more slowly under FGSM on OOD inputs and stay above random guessing; OE can fall below it."
+          >
+            <AttackCurves />
+          </Card>
         </div>
       )}
     </Panel>
