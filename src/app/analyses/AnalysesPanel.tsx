@@ -1,4 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
+import { NumberLabel } from '../common/NumberInput';
 import { Panel } from '../Panel';
 import { useAppStore } from '../store';
 import { useTrainingStore } from '../training/store';
@@ -74,26 +75,20 @@ export function AnalysesPanel() {
         training run, an import or a reload).
       </p>
       <div className="an-controls">
-        <label>
-          images per set (0 = all){' '}
-          <input
-            type="number"
-            min={0}
-            step={50}
-            value={s.limit}
-            onChange={(e) => s.setLimits(Number(e.target.value), s.fitLimit)}
-          />
-        </label>
-        <label>
-          ID images to fit on{' '}
-          <input
-            type="number"
-            min={100}
-            step={100}
-            value={s.fitLimit}
-            onChange={(e) => s.setLimits(s.limit, Number(e.target.value))}
-          />
-        </label>
+        <NumberLabel
+          label="images per set (0 = all)"
+          min={0}
+          step={50}
+          value={s.limit}
+          onValue={(v) => s.setLimits(v, s.fitLimit)}
+        />
+        <NumberLabel
+          label="ID images to fit on"
+          min={100}
+          step={100}
+          value={s.fitLimit}
+          onValue={(v) => s.setLimits(s.limit, v)}
+        />
         <button type="button" disabled={s.busy !== null} onClick={() => void s.refresh()}>
           Recompute
         </button>

@@ -1,4 +1,4 @@
-import { DETECTOR_KEYS, DETECTOR_TABLE, type DetectorKey } from '../../train/detectorEval';
+import { DetectorSelect } from './DetectorSelect';
 import type { AttackResult } from '../../worker/analysesApi';
 import { Plot, SET_COLORS, type PlotLine } from './Plot';
 import { ATTACK_BUDGETS, useAnalysesStore } from './store';
@@ -28,6 +28,12 @@ function lines(r: AttackResult, key: 'auroc' | 'fpr95', chance: number): PlotLin
   return out;
 }
 
+/** The two Fig. 6 plots per model: the metric, its axis label, and what random guessing scores on it. */
+const ATTACK_METRICS = [
+  { key: 'auroc', title: 'AUROC', yLabel: 'AUROC', chance: 0.5 },
+  { key: 'fpr95', title: 'FPR95', yLabel: 'FPR at 95 % TPR', chance: 0.95 },
+] as const;
+
 function modelTitle(r: AttackResult): string {
   return r.model.method ? `${r.model.method}-trained` : 'this model';
 }
@@ -48,19 +54,7 @@ export function AttackCurves() {
             <option value="pgd">PGD (10 steps, stronger)</option>
           </select>
         </label>
-        <label>
-          Detector{' '}
-          <select
-            value={s.attackDetector}
-            onChange={(e) => s.setAttack({ attackDetector: e.target.value as DetectorKey })}
-          >
-            {DETECTOR_KEYS.map((d) => (
-              <option key={d} value={d}>
-                {DETECTOR_TABLE[d].label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <DetectorSelect value={s.attackDetector} onChange={(d) => s.setAttack({ attackDetector: d })} />
         <button type="button" disabled={s.attackBusy || s.busy !== null} onClick={() => void s.runAttack()}>
           Attack the OOD sets of this model
         </button>
@@ -83,22 +77,17 @@ export function AttackCurves() {
             {r.model.label} — {r.kind.toUpperCase()}, {r.limit} images per set
           </p>
           <div className="an-row">
-            <Plot
-              title={`${modelTitle(r)}: ${r.detector} AUROC under ${r.kind.toUpperCase()}`}
-              x={[0, 1]}
-              y={[0, 1]}
-              xLabel="attack budget ‖δ‖∞ (pixels)"
-              yLabel="AUROC"
-              lines={lines(r, 'auroc', 0.5)}
-            />
-            <Plot
-              title={`${modelTitle(r)}: ${r.detector} FPR95 under ${r.kind.toUpperCase()}`}
-              x={[0, 1]}
-              y={[0, 1]}
-              xLabel="attack budget ‖δ‖∞ (pixels)"
-              yLabel="FPR at 95 % TPR"
-              lines={lines(r, 'fpr95', 0.95)}
-            />
+            {ATTACK_METRICS.map((m) => (
+              <Plot
+                key={m.key}
+                title={`${modelTitle(r)}: ${r.detector} ${m.title} under ${r.kind.toUpperCase()}`}
+                x={[0, 1]}
+                y={[0, 1]}
+                xLabel="attack budget ‖δ‖∞ (pixels)"
+                yLabel={m.yLabel}
+                lines={lines(r, m.key, m.chance)}
+              />
+            ))}
           </div>
         </div>
       ))}

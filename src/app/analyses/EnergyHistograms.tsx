@@ -1,5 +1,6 @@
 import { WRN_NORMALIZATION } from '../../train/trainingSets';
 import { histogram, meanOf, sharedEdges } from '../../train/analyses/histogram';
+import { LabelledNumber } from '../common/NumberInput';
 import { ID_COLOR, Plot, SET_COLORS, type PlotLine } from './Plot';
 import { useAnalysesStore } from './store';
 
@@ -59,15 +60,15 @@ export function EnergyHistograms() {
   return (
     <div data-testid="an-histograms">
       <div className="an-slider">
-        <label htmlFor="an-eps">AOE step ε</label>
-        <input
+        <LabelledNumber
           id="an-eps"
+          label="AOE step ε"
           type="range"
           min={0}
           max={1}
           step={0.01}
           value={s.epsilon}
-          onChange={(ev) => s.setEpsilon(Number(ev.target.value))}
+          onValue={s.setEpsilon}
         />
         <output htmlFor="an-eps" data-testid="an-eps-value">
           ε = {s.epsilon.toFixed(2)} pixels (of [0, 1]) = {netLo.toFixed(2)}–{netHi.toFixed(2)} in

@@ -1,4 +1,5 @@
-import { DETECTOR_KEYS, DETECTOR_TABLE, type DetectorKey } from '../../train/detectorEval';
+import { DETECTOR_TABLE } from '../../train/detectorEval';
+import { DetectorSelect } from './DetectorSelect';
 import { Plot, SET_COLORS } from './Plot';
 import { useAnalysesStore } from './store';
 
@@ -9,16 +10,7 @@ export function RocCurves() {
   const curves = s.roc.curves;
   return (
     <div data-testid="an-roc">
-      <label>
-        Detector{' '}
-        <select value={s.rocDetector} onChange={(e) => void s.setRocDetector(e.target.value as DetectorKey)}>
-          {DETECTOR_KEYS.map((d) => (
-            <option key={d} value={d}>
-              {DETECTOR_TABLE[d].label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <DetectorSelect value={s.rocDetector} onChange={(d) => void s.setRocDetector(d)} />
       <Plot
         title={`ROC of ${DETECTOR_TABLE[s.rocDetector].label}: OOD = positive; dots = FPR at 95 % TPR`}
         width={520}

@@ -25,15 +25,51 @@ async function filesFromDrop(e: DragEvent): Promise<File[]> {
   return out;
 }
 
-/** A drop target with a file picker (and a folder picker for image sets) for one role. */
-export function DropZone(props: {
+interface DropZoneProps {
   role: DataRole;
   title: string;
   hint: string;
   accept: string;
   folder?: boolean;
   disabled: boolean;
-}) {
+}
+
+/** The two pickers: the input's id suffix, its accessible name after the zone's title, and the button text. */
+const PICKERS = {
+  files: { suffix: 'files', name: 'choose files', button: 'Choose files…' },
+  folder: { suffix: 'dir', name: 'choose a folder', button: 'Choose folder…' },
+} as const;
+
+/** A file input (multiple files, or a whole folder) shown as a button; what is chosen loads as the zone's role. */
+function FilePicker(props: { kind: keyof typeof PICKERS; idBase: string; zone: DropZoneProps }) {
+  const { zone } = props;
+  const picker = PICKERS[props.kind];
+  const id = `${props.idBase}-${picker.suffix}`;
+  return (
+    <>
+      <input
+        id={id}
+        type="file"
+        multiple
+        accept={props.kind === 'files' ? zone.accept : undefined}
+        disabled={zone.disabled}
+        aria-label={`${zone.title}: ${picker.name}`}
+        {...(props.kind === 'folder' && { webkitdirectory: '' })}
+        onChange={(e) => {
+          const files = [...(e.target.files ?? [])];
+          e.target.value = '';
+          void loadDataFiles(files, zone.role);
+        }}
+      />
+      <label htmlFor={id} className="file-button">
+        {picker.button}
+      </label>
+    </>
+  );
+}
+
+/** A drop target with a file picker (and a folder picker for image sets) for one role. */
+export function DropZone(props: DropZoneProps) {
   const id = useId();
   const [over, setOver] = useState(false);
   return (
@@ -54,42 +90,8 @@ export function DropZone(props: {
       <strong>{props.title}</strong>
       <span className="muted">{props.hint}</span>
       <span className="drop-buttons">
-        <input
-          id={`${id}-files`}
-          type="file"
-          multiple
-          accept={props.accept}
-          disabled={props.disabled}
-          aria-label={`${props.title}: choose files`}
-          onChange={(e) => {
-            const files = [...(e.target.files ?? [])];
-            e.target.value = '';
-            void loadDataFiles(files, props.role);
-          }}
-        />
-        <label htmlFor={`${id}-files`} className="file-button">
-          Choose files…
-        </label>
-        {props.folder && (
-          <>
-            <input
-              id={`${id}-dir`}
-              type="file"
-              multiple
-              disabled={props.disabled}
-              aria-label={`${props.title}: choose a folder`}
-              {...{ webkitdirectory: '' }}
-              onChange={(e) => {
-                const files = [...(e.target.files ?? [])];
-                e.target.value = '';
-                void loadDataFiles(files, props.role);
-              }}
-            />
-            <label htmlFor={`${id}-dir`} className="file-button">
-              Choose folder…
-            </label>
-          </>
-        )}
+        <FilePicker kind="files" idBase={id} zone={props} />
+        {props.folder && <FilePicker kind="folder" idBase={id} zone={props} />}
       </span>
     </div>
   );

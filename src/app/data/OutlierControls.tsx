@@ -1,10 +1,27 @@
+import { NumberLabel } from '../common/NumberInput';
 import { useDataStore } from './dataStore';
 import { exportOutliers, fitGenerator, generateOutliers, previewSigma2, setDataOption } from './dataActions';
 import { Thumbnails } from './Thumbnails';
 
+type CountOption = 'components' | 'fitCount' | 'outlierCount';
+
+/** A number field bound to one of the data store's generator options. */
+function OptionField(props: {
+  k: CountOption;
+  label: string;
+  unit?: string;
+  min: number;
+  max: number;
+  step?: number;
+}) {
+  const { k, ...field } = props;
+  const value = useDataStore((s) => s[k]);
+  return <NumberLabel {...field} value={value} onValue={(v) => setDataOption({ [k]: v })} />;
+}
+
 /** The PPCA generator: fit, σ² preview, generating and exporting the training outliers. */
 export function OutlierControls() {
-  const { summary, sigma2, sigmaThumbs, outlierCount, fitCount, components, busy } = useDataStore();
+  const { summary, sigma2, sigmaThumbs, outlierCount, busy } = useDataStore();
   const gen = summary?.generator;
   const hasTrain = summary?.sets.some((s) => s.key === 'id:train');
   const hasOutliers = summary?.sets.some((s) => s.key === 'outliers');
@@ -12,28 +29,8 @@ export function OutlierControls() {
     <div className="outliers" data-testid="outlier-controls">
       <h3>Synthetic training outliers (PPCA of the ID pixels)</h3>
       <div className="row">
-        <label>
-          components q{' '}
-          <input
-            type="number"
-            min={1}
-            max={256}
-            value={components}
-            onChange={(e) => setDataOption({ components: Number(e.target.value) })}
-          />
-        </label>
-        <label>
-          fit on{' '}
-          <input
-            type="number"
-            min={100}
-            max={50000}
-            step={100}
-            value={fitCount}
-            onChange={(e) => setDataOption({ fitCount: Number(e.target.value) })}
-          />{' '}
-          images
-        </label>
+        <OptionField k="components" label="components q" min={1} max={256} />
+        <OptionField k="fitCount" label="fit on" unit="images" min={100} max={50000} step={100} />
         <button type="button" disabled={!hasTrain || !!busy} onClick={() => void fitGenerator()}>
           {gen ? 'Refit' : 'Fit'} generator
         </button>
@@ -74,17 +71,7 @@ export function OutlierControls() {
             The preview reuses the same seed, so the same eight latent draws are shown at every σ².
           </p>
           <div className="row">
-            <label>
-              count{' '}
-              <input
-                type="number"
-                min={1}
-                max={100000}
-                step={1000}
-                value={outlierCount}
-                onChange={(e) => setDataOption({ outlierCount: Number(e.target.value) })}
-              />
-            </label>
+            <OptionField k="outlierCount" label="count" min={1} max={100000} step={1000} />
             <button
               type="button"
               className="primary"

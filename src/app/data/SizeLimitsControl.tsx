@@ -4,6 +4,22 @@ import { setSizeLimits } from './dataActions';
 
 const GIB = 1024 ** 3;
 
+/** A positive size field kept as text, so that a half-typed number is not rewritten while the user types. */
+function LimitField(props: { label: string; value: string; onChange: (text: string) => void }) {
+  return (
+    <label>
+      {props.label}{' '}
+      <input
+        type="number"
+        min={0.01}
+        step="any"
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </label>
+  );
+}
+
 /**
  * The size limits loads run under (src/data/limits.ts): what one archive may inflate to and how many pixels one
  * image may declare. Files over them are refused with the limit named; raise them here for a genuine big file.
@@ -38,26 +54,8 @@ export function SizeLimitsControl(props: { limits: SizeLimits | null }) {
           apply();
         }}
       >
-        <label>
-          Archive / entry (GiB){' '}
-          <input
-            type="number"
-            min={0.01}
-            step="any"
-            value={archive}
-            onChange={(e) => setArchive(e.target.value)}
-          />
-        </label>{' '}
-        <label>
-          Image (megapixels){' '}
-          <input
-            type="number"
-            min={0.01}
-            step="any"
-            value={pixels}
-            onChange={(e) => setPixels(e.target.value)}
-          />
-        </label>{' '}
+        <LimitField label="Archive / entry (GiB)" value={archive} onChange={setArchive} />{' '}
+        <LimitField label="Image (megapixels)" value={pixels} onChange={setPixels} />{' '}
         <button type="submit">Apply</button>
       </form>
     </details>

@@ -102,6 +102,7 @@ export const ExperimentCard = memo(function ExperimentCard(props: { spec: Experi
   const setCard = useExperimentsStore((s) => s.setCard);
   const busy = useExperimentsStore((s) => s.run !== null);
   const mineStatus = useExperimentsStore((s) => (s.run?.specId === spec.id ? s.run.status : null));
+  const cancelling = mineStatus === 'cancelling';
   const notice = useExperimentsStore((s) => (s.notice?.specId === spec.id ? s.notice : null));
   const rows = useExperimentsStore(useShallow((s) => shownRows(s, spec.id)));
   const mineRows = useExperimentsStore(useShallow((s) => s.userRows.filter((r) => r.experiment === spec.id)));
@@ -178,19 +179,11 @@ export const ExperimentCard = memo(function ExperimentCard(props: { spec: Experi
                 Resume
               </button>
             ) : (
-              <button
-                type="button"
-                disabled={mineStatus === 'cancelling'}
-                onClick={() => void actions.pause()}
-              >
+              <button type="button" disabled={cancelling} onClick={() => void actions.pause()}>
                 Pause
               </button>
             )}
-            <button
-              type="button"
-              disabled={mineStatus === 'cancelling'}
-              onClick={() => void actions.cancel()}
-            >
+            <button type="button" disabled={cancelling} onClick={() => void actions.cancel()}>
               Cancel
             </button>
           </>

@@ -3,6 +3,17 @@ import type { ToyEvaluation } from '../../train/toy/evaluate';
 import { CLASS_COLORS, drawLandscape, probe, type EnergyScale } from './draw';
 import { useToyStore } from './toyStore';
 
+const percent = (v: number) => `${(100 * v).toFixed(1)}%`;
+
+/** The pane's headline numbers under the canvas: label and how it is read from the evaluation. */
+const HEADLINE_NUMBERS: [string, (ev: ToyEvaluation) => string | number][] = [
+  ['accepted area', (ev) => percent(ev.acceptedArea)],
+  ['AUROC', (ev) => percent(ev.AUROC)],
+  ['FPR95TPR', (ev) => percent(ev.FPR95TPR)],
+  ['ID accuracy', (ev) => percent(ev.accuracy)],
+  ['steps', (ev) => ev.steps],
+];
+
 /** One landscape canvas with its title, headline numbers and a hover read-out. Clicking adds an ID point. */
 export function LandscapePane(props: {
   title: string;
@@ -78,26 +89,12 @@ export function LandscapePane(props: {
       </div>
       {ev && (
         <dl className="toy-numbers" data-testid={`${props.testId}-numbers`}>
-          <div>
-            <dt>accepted area</dt>
-            <dd>{(100 * ev.acceptedArea).toFixed(1)}%</dd>
-          </div>
-          <div>
-            <dt>AUROC</dt>
-            <dd>{(100 * ev.AUROC).toFixed(1)}%</dd>
-          </div>
-          <div>
-            <dt>FPR95TPR</dt>
-            <dd>{(100 * ev.FPR95TPR).toFixed(1)}%</dd>
-          </div>
-          <div>
-            <dt>ID accuracy</dt>
-            <dd>{(100 * ev.accuracy).toFixed(1)}%</dd>
-          </div>
-          <div>
-            <dt>steps</dt>
-            <dd>{ev.steps}</dd>
-          </div>
+          {HEADLINE_NUMBERS.map(([label, text]) => (
+            <div key={label}>
+              <dt>{label}</dt>
+              <dd>{text(ev)}</dd>
+            </div>
+          ))}
         </dl>
       )}
     </figure>

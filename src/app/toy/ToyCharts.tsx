@@ -17,6 +17,13 @@ const ID_COLOR = '#2f7ed8';
 const OUT_COLOR = '#7a7a7a';
 const PERT_COLOR = '#e8384f';
 
+/** The histogram's three areas: row key, legend name, colour and fill opacity (ID drawn most solid). */
+const HIST_SERIES = [
+  { key: 'ID', name: 'ID', color: ID_COLOR, opacity: 0.35 },
+  { key: 'outliers', name: 'outliers', color: OUT_COLOR, opacity: 0.25 },
+  { key: 'perturbed', name: 'perturbed outliers', color: PERT_COLOR, opacity: 0.2 },
+];
+
 /** Energy histogram of ID training points, training outliers and their perturbed copies (paper Fig. 3 in 2-D). */
 export function EnergyHistogram(props: { ev: ToyEvaluation; title: string }) {
   const { edges, counts } = props.ev.hist;
@@ -43,31 +50,18 @@ export function EnergyHistogram(props: { ev: ToyEvaluation; title: string }) {
         <YAxis width={36} />
         <Tooltip formatter={(v) => String(v)} labelFormatter={(v) => `E ≈ ${v}`} />
         <Legend verticalAlign="bottom" height={22} wrapperStyle={{ fontSize: 12 }} />
-        <Area
-          type="step"
-          dataKey="ID"
-          stroke={ID_COLOR}
-          fill={ID_COLOR}
-          fillOpacity={0.35}
-          isAnimationActive={false}
-        />
-        <Area
-          type="step"
-          dataKey="outliers"
-          stroke={OUT_COLOR}
-          fill={OUT_COLOR}
-          fillOpacity={0.25}
-          isAnimationActive={false}
-        />
-        <Area
-          type="step"
-          dataKey="perturbed"
-          name="perturbed outliers"
-          stroke={PERT_COLOR}
-          fill={PERT_COLOR}
-          fillOpacity={0.2}
-          isAnimationActive={false}
-        />
+        {HIST_SERIES.map((a) => (
+          <Area
+            key={a.key}
+            type="step"
+            dataKey={a.key}
+            name={a.name}
+            stroke={a.color}
+            fill={a.color}
+            fillOpacity={a.opacity}
+            isAnimationActive={false}
+          />
+        ))}
         <ReferenceLine
           x={props.ev.tau}
           stroke="#111"
@@ -122,6 +116,12 @@ const SWEEP_METRICS: { key: keyof SweepPoint; label: string }[] = [
   { key: 'accuracy', label: 'ID accuracy' },
 ];
 
+/** The sweep's two lines: the method's key in the sweep points, its legend name and its stroke. */
+const SWEEP_SERIES = [
+  { method: 'AOE', name: 'AOE', color: PERT_COLOR, dash: undefined },
+  { method: 'OE+noise', name: 'OE + noise', color: OUT_COLOR, dash: '5 3' },
+];
+
 /** ε sweep: accepted area, AUROC and accuracy against ε for AOE and the noise baseline. */
 export function SweepCharts(props: { points: SweepPoint[] }) {
   const eps = [...new Set(props.points.map((p) => p.epsilon))].sort((a, b) => a - b);
@@ -153,23 +153,18 @@ export function SweepCharts(props: { points: SweepPoint[] }) {
             />
             <Tooltip formatter={(v) => pct1(Number(v))} labelFormatter={(v) => `ε = ${v}`} />
             <Legend verticalAlign="bottom" height={22} wrapperStyle={{ fontSize: 12 }} />
-            <Line
-              dataKey={`AOE:${m.key}`}
-              name="AOE"
-              stroke={PERT_COLOR}
-              strokeWidth={2}
-              isAnimationActive={false}
-              connectNulls
-            />
-            <Line
-              dataKey={`OE+noise:${m.key}`}
-              name="OE + noise"
-              stroke={OUT_COLOR}
-              strokeWidth={2}
-              strokeDasharray="5 3"
-              isAnimationActive={false}
-              connectNulls
-            />
+            {SWEEP_SERIES.map((l) => (
+              <Line
+                key={l.method}
+                dataKey={`${l.method}:${m.key}`}
+                name={l.name}
+                stroke={l.color}
+                strokeWidth={2}
+                strokeDasharray={l.dash}
+                isAnimationActive={false}
+                connectNulls
+              />
+            ))}
           </LineChart>
         </figure>
       ))}

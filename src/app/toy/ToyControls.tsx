@@ -1,5 +1,6 @@
 import { useId, useRef } from 'react';
 import { TOY_METHODS, TOY_SCHEMA, type ToyParams } from '../../train/toy/params';
+import { LabelledNumber } from '../common/NumberInput';
 import { useToyStore } from './toyStore';
 
 type NumKey = {
@@ -43,24 +44,19 @@ export function Slider(props: {
 
 /** A labelled number field that commits on every valid change. */
 function NumberField(props: { k: NumKey; label: string; step?: number }) {
-  const id = useId();
   const value = useToyStore((s) => s.params[props.k]) as number;
   const setParams = useToyStore((s) => s.setParams);
   const spec = TOY_SCHEMA[props.k] as { min: number; max: number };
   return (
     <div className="toy-field">
-      <label htmlFor={id}>{props.label}</label>
-      <input
-        id={id}
-        type="number"
+      <LabelledNumber
+        label={props.label}
         min={spec.min}
         max={spec.max}
         step={props.step ?? 1}
         value={value}
-        onChange={(e) => {
-          if (e.target.value !== '' && e.target.validity.valid)
-            void setParams({ [props.k]: Number(e.target.value) });
-        }}
+        validOnly
+        onValue={(v) => void setParams({ [props.k]: v })}
       />
     </div>
   );
@@ -116,6 +112,12 @@ function Check(props: { k: 'showOutliers' | 'showArrows' | 'showTest'; label: st
   );
 }
 
+/** The radio buttons for what moving the ε slider does (params.ts LIVE_MODES), in the order shown. */
+const LIVE_CHOICES: { value: ToyParams['live']; label: string }[] = [
+  { value: 'retrain', label: 'retrain from the same start on release' },
+  { value: 'continuous', label: 'continuous (keeps training; press play)' },
+];
+
 /** The training controls: method, ε, λ, lr, live mode and play / pause / step / reset. */
 export function TrainingControls() {
   const status = useToyStore((s) => s.status);
@@ -136,24 +138,17 @@ export function TrainingControls() {
       <NumberField k="pgdSteps" label="PGD steps k" />
       <div className="toy-field" role="radiogroup" aria-label="what the ε slider does">
         <span className="toy-label">ε slider</span>
-        <label className="toy-check">
-          <input
-            type="radio"
-            name="toy-live"
-            checked={live === 'retrain'}
-            onChange={() => void setParams({ live: 'retrain' }, { commit: false })}
-          />{' '}
-          retrain from the same start on release
-        </label>
-        <label className="toy-check">
-          <input
-            type="radio"
-            name="toy-live"
-            checked={live === 'continuous'}
-            onChange={() => void setParams({ live: 'continuous' }, { commit: false })}
-          />{' '}
-          continuous (keeps training; press play)
-        </label>
+        {LIVE_CHOICES.map((m) => (
+          <label className="toy-check" key={m.value}>
+            <input
+              type="radio"
+              name="toy-live"
+              checked={live === m.value}
+              onChange={() => void setParams({ live: m.value }, { commit: false })}
+            />{' '}
+            {m.label}
+          </label>
+        ))}
       </div>
       <div className="toy-buttons">
         {status === 'playing' ? (

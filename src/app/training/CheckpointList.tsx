@@ -1,46 +1,55 @@
+import { Fragment } from 'react';
+import type { CheckpointCadence } from '../../train/checkpointCadence';
 import { formatBytes } from '../../data/errors';
+import { NumberLabel } from '../common/NumberInput';
 import { useTrainingStore } from './store';
+
+/**
+ * The two cadence fields, in the sentence "Checkpoint every [m] min and every [n] steps": the stored key, the
+ * unit shown (and its name for the field's label), `scale` stored units per unit shown, and `whole` where the
+ * stored value is a whole number.
+ */
+const CADENCE_FIELDS: {
+  key: keyof CheckpointCadence;
+  lead: string;
+  unit: string;
+  name: string;
+  step: number;
+  scale: number;
+  whole?: boolean;
+}[] = [
+  { key: 'everySeconds', lead: 'Checkpoint every', unit: 'min', name: 'minutes', step: 0.5, scale: 60 },
+  { key: 'everySteps', lead: 'and every', unit: 'steps', name: 'steps', step: 1, scale: 1, whole: true },
+];
 
 /** Checkpoint cadence, and every stored checkpoint (one per run) with its size, Resume and Delete. */
 export function CheckpointList(props: { busy: boolean }) {
   const status = useTrainingStore((s) => s.status);
   const cadence = useTrainingStore((s) => s.cadence);
-  const setCadence = useTrainingStore((s) => s.setCadence);
-  const resumeCheckpoint = useTrainingStore((s) => s.resumeCheckpoint);
-  const discardCheckpoint = useTrainingStore((s) => s.discardCheckpoint);
   const persisted = useTrainingStore((s) => s.persisted);
+  const { setCadence, resumeCheckpoint, discardCheckpoint } = useTrainingStore.getState();
   const list = status?.checkpoints ?? [];
   const total = list.reduce((a, c) => a + c.bytes, 0);
   const st = status?.storage;
   return (
     <section className="train-checkpoints" aria-label="Checkpoints" data-testid="train-checkpoints">
       <div className="train-cadence">
-        <span>Checkpoint every</span>
-        <label>
-          <input
-            type="number"
-            min={0}
-            step={0.5}
-            aria-label="Checkpoint every N minutes (0 = off)"
-            value={cadence.everySeconds / 60}
-            disabled={props.busy}
-            onChange={(e) => setCadence({ everySeconds: Math.max(0, Number(e.target.value) * 60) })}
-          />{' '}
-          min
-        </label>
-        <span>and every</span>
-        <label>
-          <input
-            type="number"
-            min={0}
-            step={1}
-            aria-label="Checkpoint every N steps (0 = off)"
-            value={cadence.everySteps}
-            disabled={props.busy}
-            onChange={(e) => setCadence({ everySteps: Math.max(0, Math.round(Number(e.target.value))) })}
-          />{' '}
-          steps
-        </label>
+        {CADENCE_FIELDS.map((f) => (
+          <Fragment key={f.key}>
+            <span>{f.lead}</span>
+            <NumberLabel
+              unit={f.unit}
+              min={0}
+              step={f.step}
+              aria-label={`Checkpoint every N ${f.name} (0 = off)`}
+              value={cadence[f.key] / f.scale}
+              disabled={props.busy}
+              onValue={(v) =>
+                setCadence({ [f.key]: Math.max(0, f.whole ? Math.round(v * f.scale) : v * f.scale) })
+              }
+            />
+          </Fragment>
+        ))}
         <span className="muted">(0 = off), plus at every epoch end, pause and cancel.</span>
       </div>
       <details>

@@ -8,6 +8,7 @@ import {
 import { SETTING_TABLE, epsilonInBothUnits } from '../../train/settings';
 import { WRN_NORMALIZATION } from '../../train/trainingSets';
 import { paperValueOf, WRN_SCHEMA } from '../../train/wrnSchema';
+import { LabelledNumber } from '../common/NumberInput';
 import { useTrainingStore } from './store';
 import { useAppStore } from '../store';
 import { describeStepMemory, estimateStepMemory, isWrnPreset } from '../../train/memoryEstimate';
@@ -30,15 +31,14 @@ function NumberField(props: {
   const id = `train-${props.k}`;
   return (
     <div className="train-field">
-      <label htmlFor={id}>{props.label}</label>
-      <input
+      <LabelledNumber
         id={id}
-        type="number"
+        label={props.label}
         value={value}
         step={props.step ?? 1}
         min={props.min ?? 0}
         disabled={props.disabled}
-        onChange={(e) => setConfig({ [props.k]: Number(e.target.value) } as Partial<ExperimentConfig>)}
+        onValue={(v) => setConfig({ [props.k]: v } as Partial<ExperimentConfig>)}
       />
       {hint && <span className="paper-hint">{hint}</span>}
     </div>

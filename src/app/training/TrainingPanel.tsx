@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { LabelledNumber } from '../common/NumberInput';
 import { Panel } from '../Panel';
 import { useAppStore } from '../store';
 import { useDataStore } from '../data/dataStore';
@@ -74,14 +75,13 @@ export function TrainingPanel() {
         <button type="button" disabled={busy || !ready} onClick={() => void s.evaluate()}>
           Evaluate
         </button>
-        <label htmlFor="train-eval-limit">images per set</label>
-        <input
+        <LabelledNumber
           id="train-eval-limit"
-          type="number"
+          label="images per set"
           min={0}
           step={100}
           value={s.evalLimit}
-          onChange={(e) => s.setEvalLimit(Number(e.target.value))}
+          onValue={s.setEvalLimit}
         />
         <button
           type="button"
