@@ -1,26 +1,28 @@
 import { useEffect, useState, type ReactNode } from 'react';
+import type { DetectorTableResult } from '../../worker/analysesApi';
 import { NumberLabel } from '../common/NumberInput';
 import { Panel } from '../Panel';
 import { useAppStore } from '../store';
 import { useTrainingStore } from '../training/store';
-import { AttackCurves } from './AttackCurves';
-import { DetectorTable } from './DetectorTable';
-import { EnergyHistograms } from './EnergyHistograms';
-import { Gallery } from './Gallery';
-import { PerDataset } from './PerDataset';
-import { RocCurves } from './RocCurves';
+import { ATTACK_CURVES_CARD, AttackCurves } from './AttackCurves';
+import { Card, type CardText } from './Card';
+import { DETECTOR_TABLE_CARD, DetectorTable } from './DetectorTable';
+import { ENERGY_HISTOGRAMS_CARD, EnergyHistograms } from './EnergyHistograms';
+import { GALLERY_CARD, Gallery } from './Gallery';
+import { PER_DATASET_CARD, PerDataset } from './PerDataset';
+import { ROC_CURVES_CARD, RocCurves } from './RocCurves';
 import { useAnalysesStore } from './store';
 import './analyses.css';
 
-function Card(props: { id: string; title: string; claim: string; children: ReactNode }) {
-  return (
-    <section className="an-card" aria-labelledby={`${props.id}-title`} data-testid={`an-card-${props.id}`}>
-      <h3 id={`${props.id}-title`}>{props.title}</h3>
-      <p className="an-claim">{props.claim}</p>
-      {props.children}
-    </section>
-  );
-}
+/** The cards in page order; `body` gets the current detector table (the other views read their own store slice). */
+const ANALYSIS_CARDS: { text: CardText; body: (t: DetectorTableResult) => ReactNode }[] = [
+  { text: DETECTOR_TABLE_CARD, body: (t) => <DetectorTable table={t} /> },
+  { text: ENERGY_HISTOGRAMS_CARD, body: () => <EnergyHistograms /> },
+  { text: ROC_CURVES_CARD, body: () => <RocCurves /> },
+  { text: PER_DATASET_CARD, body: (t) => <PerDataset table={t} /> },
+  { text: GALLERY_CARD, body: () => <Gallery /> },
+  { text: ATTACK_CURVES_CARD, body: () => <AttackCurves /> },
+];
 
 /**
  * Analyses of whatever model the training area holds (pretrained, imported or just trained): no training,
@@ -118,48 +120,11 @@ export function AnalysesPanel() {
       )}
       {t && (
         <div className="an-grid">
-          <Card
-            id="detectors"
-            title="Detector table (Table 2 rows for this model)"
-            claim="Nine detectors on the same model: fitted ones use this model’s own ID training features."
-          >
-            <DetectorTable table={t} />
-          </Card>
-          <Card
-            id="histograms"
-            title="Energy histograms (Fig. 3)"
-            claim="ID data has low energy, OOD data high; the AOE step pushes training outliers towards the ID side."
-          >
-            <EnergyHistograms />
-          </Card>
-          <Card
-            id="roc"
-            title="ROC curves per OOD set"
-            claim="How many ID images a detector wrongly flags for each OOD recall; the dot is the FPR95 operating point."
-          >
-            <RocCurves />
-          </Card>
-          <Card
-            id="per-dataset"
-            title="Per data set, far → near (Fig. 7)"
-            claim="Detection degrades as OOD data looks more like ID data; AOE claims to keep it more stable."
-          >
-            <PerDataset table={t} />
-          </Card>
-          <Card
-            id="gallery"
-            title="Outlier gallery (Fig. 2)"
-            claim="Perturbed outliers still do not look like ID images, yet the model scores them as more ID."
-          >
-            <Gallery />
-          </Card>
-          <Card
-            id="attack"
-            title="Robustness to test-time attacks on OOD data (Fig. 6)"
-            claim="AOE-trained models degrade more slowly under FGSM on OOD inputs and stay above random guessing; OE can fall below it."
-          >
-            <AttackCurves />
-          </Card>
+          {ANALYSIS_CARDS.map(({ text, body }) => (
+            <Card key={text.id} {...text}>
+              {body(t)}
+            </Card>
+          ))}
         </div>
       )}
     </Panel>

@@ -2,6 +2,7 @@ import { DetectorSelect } from './DetectorSelect';
 import type { AttackResult } from '../../worker/analysesApi';
 import { Plot, SET_COLORS, type PlotLine } from './Plot';
 import { ATTACK_BUDGETS, useAnalysesStore } from './store';
+import type { CardText } from './Card';
 
 function lines(r: AttackResult, key: 'auroc' | 'fpr95', chance: number): PlotLine[] {
   const out: PlotLine[] = [
@@ -37,6 +38,14 @@ const ATTACK_METRICS = [
 function modelTitle(r: AttackResult): string {
   return r.model.method ? `${r.model.method}-trained` : 'this model';
 }
+
+/** The Analyses card of this view: its heading and the paper's claim it lets a user check. */
+export const ATTACK_CURVES_CARD: CardText = {
+  id: 'attack',
+  title: 'Robustness to test-time attacks on OOD data (Fig. 6)',
+  claim:
+    'AOE-trained models degrade more slowly under FGSM on OOD inputs and stay above random guessing; OE can fall below it.',
+};
 
 /** Fig. 6: AUROC and FPR95 vs attack budget, per OOD set and averaged; one row per analysed model. */
 export function AttackCurves() {

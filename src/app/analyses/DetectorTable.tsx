@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { OodMetrics } from '../../core/metrics';
 import { DETECTOR_TABLE } from '../../train/detectorEval';
 import type { DetectorTableResult } from '../../worker/analysesApi';
+import type { CardText } from './Card';
 
 const METRICS = [
   ['AUROC', 'AUROC ↑'],
@@ -20,6 +21,13 @@ function setCounts(t: DetectorTableResult): string {
       : `${t.counts[key].toLocaleString('en-US')} of ${t.fullCounts[key].toLocaleString('en-US')} ${label}`;
   return ['n = ' + one('ID', 'ID test'), ...t.oodSets.map((s) => one(s, s))].join(', ');
 }
+
+/** The Analyses card of this view: its heading and the paper's claim it lets a user check. */
+export const DETECTOR_TABLE_CARD: CardText = {
+  id: 'detectors',
+  title: 'Detector table (Table 2 rows for this model)',
+  claim: 'Nine detectors on the same model: fitted ones use this model’s own ID training features.',
+};
 
 /** Table 2 rows for the current model: nine detectors × OOD sets (far → near), the mean and near/far means. */
 export function DetectorTable(props: { table: DetectorTableResult }) {

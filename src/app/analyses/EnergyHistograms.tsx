@@ -3,8 +3,16 @@ import { histogram, meanOf, sharedEdges } from '../../train/analyses/histogram';
 import { LabelledNumber } from '../common/NumberInput';
 import { ID_COLOR, Plot, SET_COLORS, type PlotLine } from './Plot';
 import { useAnalysesStore } from './store';
+import type { CardText } from './Card';
 
 const BINS = 40;
+
+/** The Analyses card of this view: its heading and the paper's claim it lets a user check. */
+export const ENERGY_HISTOGRAMS_CARD: CardText = {
+  id: 'histograms',
+  title: 'Energy histograms (Fig. 3)',
+  claim: 'ID data has low energy, OOD data high; the AOE step pushes training outliers towards the ID side.',
+};
 
 /** Fig. 3: energy histograms of ID, each OOD set and the training outliers before/after the AOE step at ε. */
 export function EnergyHistograms() {

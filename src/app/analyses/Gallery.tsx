@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { GalleryTile } from '../../train/analyses/outlierEnergy';
 import { useAnalysesStore } from './store';
+import type { CardText } from './Card';
 
 function Tile(props: { tile: GalleryTile }) {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -29,6 +30,13 @@ function Tile(props: { tile: GalleryTile }) {
     </figure>
   );
 }
+
+/** The Analyses card of this view: its heading and the paper's claim it lets a user check. */
+export const GALLERY_CARD: CardText = {
+  id: 'gallery',
+  title: 'Outlier gallery (Fig. 2)',
+  claim: 'Perturbed outliers still do not look like ID images, yet the model scores them as more ID.',
+};
 
 /** Fig. 2: the same training outliers perturbed with increasing ε, each labelled with its energy. */
 export function Gallery() {

@@ -1,6 +1,14 @@
 import { DETECTOR_TABLE } from '../../train/detectorEval';
 import type { DetectorTableResult } from '../../worker/analysesApi';
 import { useAnalysesStore } from './store';
+import type { CardText } from './Card';
+
+/** The Analyses card of this view: its heading and the paper's claim it lets a user check. */
+export const PER_DATASET_CARD: CardText = {
+  id: 'per-dataset',
+  title: 'Per data set, far → near (Fig. 7)',
+  claim: 'Detection degrades as OOD data looks more like ID data; AOE claims to keep it more stable.',
+};
 
 /** Fig. 7: AUROC per OOD set for the ROC card's detector, ordered far → near, with the group of each set. */
 export function PerDataset(props: { table: DetectorTableResult }) {

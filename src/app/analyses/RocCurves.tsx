@@ -2,6 +2,15 @@ import { DETECTOR_TABLE } from '../../train/detectorEval';
 import { DetectorSelect } from './DetectorSelect';
 import { Plot, SET_COLORS } from './Plot';
 import { useAnalysesStore } from './store';
+import type { CardText } from './Card';
+
+/** The Analyses card of this view: its heading and the paper's claim it lets a user check. */
+export const ROC_CURVES_CARD: CardText = {
+  id: 'roc',
+  title: 'ROC curves per OOD set',
+  claim:
+    'How many ID images a detector wrongly flags for each OOD recall; the dot is the FPR95 operating point.',
+};
 
 /** ROC per OOD set for one detector, FPR95 points marked, exact values on hover. */
 export function RocCurves() {
