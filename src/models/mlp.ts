@@ -9,15 +9,15 @@ export type MlpActivation = (typeof MLP_ACTIVATIONS)[number];
 /** A fully connected classifier: inputDim → `depth` hidden layers of `width` units → outputDim logits. */
 export interface MlpConfig {
   /** Features per input (2 for the toy's plane). */
-  inputDim: number;
+  readonly inputDim: number;
   /** Units of each hidden layer (width). */
-  width: number;
+  readonly width: number;
   /** Number of hidden layers (≥ 0; 0 gives a linear classifier). */
-  depth: number;
+  readonly depth: number;
   /** Logits per input (the number of classes). */
-  outputDim: number;
+  readonly outputDim: number;
   /** Non-linearity after each hidden layer (none after the last, linear one). */
-  activation: MlpActivation;
+  readonly activation: MlpActivation;
 }
 
 /** Plain weights of an MLP: per layer a kernel [in·out] (row-major [in, out]) and a bias [out]. */
