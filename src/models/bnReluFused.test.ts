@@ -12,18 +12,7 @@ import { registerWasmTrainingKernels, useFastCpuConvFilterGradient } from './was
 import { WideResNet } from './wrn';
 import { wrnLossAndGradients } from './wrnBackprop';
 import { wrnConfig } from './wrnSpec';
-
-/** max |a − b| / max |b|. */
-function relToMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    s = Math.max(s, Math.abs(b[i]));
-  }
-  return d / s;
-}
+import { relToMax } from '../../tests/helpers/relativeError';
 
 /** The op-by-op reference (the formulas wrnBackprop.ts uses without the kernels), on the active backend. */
 function reference(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, dOut: tf.Tensor4D, scale: number) {

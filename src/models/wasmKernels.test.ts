@@ -6,18 +6,7 @@ import { Random } from '../core/random';
 import { compareGradientsWithCpu, wrnOeGradients } from './gradientCheck';
 import { registerWasmTrainingKernels, useFastCpuConvFilterGradient } from './wasmKernels';
 import { wrnConfig, wrnStateEntries } from './wrnSpec';
-
-/** max |a − b| / max |b|. */
-function relToMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    s = Math.max(s, Math.abs(b[i]));
-  }
-  return d / s;
-}
+import { relToMax } from '../../tests/helpers/relativeError';
 
 async function onBackend<T>(name: string, f: () => T): Promise<T> {
   await tf.setBackend(name);

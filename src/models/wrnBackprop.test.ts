@@ -8,18 +8,7 @@ import { useFastCpuConvFilterGradient } from './wasmKernels';
 import { WideResNet } from './wrn';
 import { wrnLossAndGradients } from './wrnBackprop';
 import { wrnConfig } from './wrnSpec';
-
-/** max |a − b| / max |b|. */
-function relToMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    s = Math.max(s, Math.abs(b[i]));
-  }
-  return d / s;
-}
+import { relToMax } from '../../tests/helpers/relativeError';
 
 const labels = () => tf.tensor1d([1, 7, 3], 'int32');
 const loss = (y: tf.Tensor1D) => (logits: tf.Tensor2D) => {

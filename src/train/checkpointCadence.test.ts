@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { tinyData } from '../../tests/train/fixtures';
+import { TINY_TRAIN_CONFIG, tinyData } from '../../tests/train/fixtures';
 import { MemoryCheckpointStore, checkpointBytes, type Checkpoint } from './checkpoint';
 import { CheckpointSchedule, RETRY_SECONDS, type CheckpointCadence } from './checkpointCadence';
-import { DEFAULT_CONFIG, type ExperimentConfig } from './config';
+import type { ExperimentConfig } from './config';
 import { JobGuard } from './jobGuard';
 import { Trainer, type TrainProgress } from './loop';
 import { Sgd } from './optim/sgd';
 import { describeStorageFailure, errorReason } from './storageErrors';
 import { TinyNet } from './tinyNet';
 
-const base: ExperimentConfig = {
-  ...DEFAULT_CONFIG,
-  method: 'OE',
-  model: 'tiny',
-  epochs: 2,
-  subsetSize: 0,
-  idBatchSize: 4,
-  outlierBatchSize: 4,
-  lr: 0.05,
-  lrMin: 0.001,
-  seed: 7,
-};
+const base: ExperimentConfig = { ...TINY_TRAIN_CONFIG, method: 'OE' };
 
 /** A store whose writes fail (as IndexedDB does when the quota is exhausted) while `full` is true. */
 class FullStore extends MemoryCheckpointStore {

@@ -1,24 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { tinyData } from '../../tests/train/fixtures';
+import { TINY_TRAIN_CONFIG, tinyData } from '../../tests/train/fixtures';
 import { MemoryCheckpointStore, serializeModelState } from './checkpoint';
-import { DEFAULT_CONFIG, type ExperimentConfig, type Method } from './config';
+import type { ExperimentConfig, Method } from './config';
 import { Sgd } from './optim/sgd';
 import { Trainer, type TrainProgress } from './loop';
 import { TinyNet } from './tinyNet';
 import type { ForwardOptions, ForwardResult } from '../models/types';
 
-const base: ExperimentConfig = {
-  ...DEFAULT_CONFIG,
-  model: 'tiny',
-  epochs: 2,
-  subsetSize: 0,
-  idBatchSize: 4,
-  outlierBatchSize: 4,
-  lr: 0.05,
-  lrMin: 0.001,
-  seed: 7,
-};
+const base: ExperimentConfig = TINY_TRAIN_CONFIG;
 
 /** TinyNet whose train-mode logits turn NaN after `after` passes (simulates a diverging run). */
 class PoisonNet extends TinyNet {

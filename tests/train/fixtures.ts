@@ -1,5 +1,6 @@
 import { Random } from '../../src/core/random';
 import type { ImageSet, TrainingData } from '../../src/train/types';
+import { DEFAULT_CONFIG, type ExperimentConfig } from '../../src/train/config';
 
 /** A small two-class image set: class 0 is reddish, class 1 bluish, with per-pixel noise. */
 export function colourSet(count: number, size: number, seed: number): ImageSet {
@@ -46,3 +47,16 @@ export function tinyData(size = 8, trainCount = 16): TrainingData {
     numClasses: 2,
   };
 }
+
+/** A tiny-net training config of the Trainer tests: 2 epochs of 4 + 4 images per step, seed 7. */
+export const TINY_TRAIN_CONFIG: ExperimentConfig = {
+  ...DEFAULT_CONFIG,
+  model: 'tiny',
+  epochs: 2,
+  subsetSize: 0,
+  idBatchSize: 4,
+  outlierBatchSize: 4,
+  lr: 0.05,
+  lrMin: 0.001,
+  seed: 7,
+};
