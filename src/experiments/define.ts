@@ -48,6 +48,13 @@ export function checkExperiment(spec: ExperimentSpec): string[] {
       p.push(`plot detector "${panel.detector}" is not evaluated.`);
     }
   }
+  if (
+    spec.plot.xScale === 'log' &&
+    Object.entries(spec.grid).some(
+      ([k, v]) => k === spec.plot.x && v.some((x) => !(typeof x === 'number' && x > 0)),
+    )
+  )
+    p.push(`plot xScale "log" needs positive numbers on the "${spec.plot.x}" axis.`);
   if (spec.plot.x === 'epoch' && !spec.evaluate.everyEpoch)
     p.push('plot x "epoch" needs evaluate.everyEpoch.');
   if (spec.plot.x === 'budget' && !spec.evaluate.attack) p.push('plot x "budget" needs evaluate.attack.');

@@ -111,6 +111,10 @@ describe('grid planning', () => {
     expect(problems.join(' ')).toMatch(/"nope" is not a base config key/);
     expect(problems.join(' ')).toMatch(/needs evaluate.attack/);
     expect(() => defineExperiment(bad)).toThrow(/Bad_Id/);
+    // A log x axis needs positive values on that axis (ε = 0 is plain OE and cannot sit on one).
+    const logAtZero = { ...sweep, plot: { ...sweep.plot, xScale: 'log' as const } };
+    expect(sweep.grid[sweep.plot.x]).toContain(0);
+    expect(checkExperiment(logAtZero).join(' ')).toMatch(/xScale "log" needs positive numbers/);
   });
 
   it('every registered spec is valid and plans at each of its scales', () => {

@@ -93,6 +93,8 @@ export interface PlotSpec {
   panels: readonly PlotPanel[];
   /** Aggregate repeated cells (different seeds) as mean ± sd. */
   aggregate: 'mean-sd';
+  /** How a numeric x axis is spaced (default 'linear'); 'log' for values spread over decades, e.g. 10 … 10,000. */
+  xScale?: 'linear' | 'log';
 }
 
 /** A declarative experiment: a complete base config, the axes to vary, what to evaluate and how to plot it. */

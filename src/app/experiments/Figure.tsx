@@ -60,6 +60,7 @@ export function PanelChart(props: { series: Series[]; plot: PlotSpec; yLabel: st
       <XAxis
         dataKey="x"
         type="number"
+        scale={numeric && props.plot.xScale === 'log' ? 'log' : 'auto'}
         domain={numeric ? ['dataMin', 'dataMax'] : [-0.5, cats.length - 0.5]}
         ticks={numeric ? (xValues(props.series) as number[]) : cats.map((_, i) => i)}
         tickFormatter={(v: number) => (numeric ? String(+v.toFixed(3)) : (cats[v] ?? ''))}

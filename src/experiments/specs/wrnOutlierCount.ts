@@ -17,5 +17,9 @@ export const wrnOutlierCount = defineExperiment({
     quickNote('8 cells; a quick run sees ≤ 1,984 outliers, so 10,000 acts like 1,984 there'),
   ),
   evaluate: EBO_MSP_EVALUATION,
-  plot: meanSdPlot('line', 'outlierCount', 'method', [meanEboPanel('AUROC'), meanEboPanel('FPR95TPR')]),
+  // 10 … 10,000 on a log axis: on a linear one 10 and 100 sit on top of each other.
+  plot: {
+    ...meanSdPlot('line', 'outlierCount', 'method', [meanEboPanel('AUROC'), meanEboPanel('FPR95TPR')]),
+    xScale: 'log',
+  },
 });

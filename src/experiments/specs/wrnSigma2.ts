@@ -14,5 +14,9 @@ export const wrnSigma2 = defineExperiment({
   grid: { method: ['OE', 'AOE'], sigma2: [0.5, 1, 2, 4, 8, 16], seed: [1] },
   scales: wrnScales({}, quickNote('12 cells')),
   evaluate: EBO_MSP_EVALUATION,
-  plot: meanSdPlot('line', 'sigma2', 'method', [meanEboPanel('AUROC'), meanEboPanel('FPR95TPR')]),
+  // σ² doubles from 0.5 to 16: a log axis spaces the six values evenly.
+  plot: {
+    ...meanSdPlot('line', 'sigma2', 'method', [meanEboPanel('AUROC'), meanEboPanel('FPR95TPR')]),
+    xScale: 'log',
+  },
 });
