@@ -56,6 +56,11 @@ test('every card with committed reference results shows them on first open', asy
       await expect(fig, `${id} panel ${i}`).not.toContainText('No rows yet');
       await expect(fig.getByTestId(`exp-table-${id}-${i}`), `${id} panel ${i}`).toContainText(source);
     }
+    // The attack figures draw where a random detector lies (AUROC 50 %, FPR95 95 %), one line per panel.
+    if (id.startsWith('wrn-attack')) {
+      await expect(card.locator('.recharts-reference-line')).toHaveCount(n);
+      await expect(figures.first()).toContainText('random guess');
+    }
     await card.screenshot({ path: `test-results/cards/${id}.png` });
   }
   expect(errors).toEqual([]);

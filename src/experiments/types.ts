@@ -81,6 +81,8 @@ export interface PlotPanel {
   oodSet?: string;
   /** Axis title override (default: metric, detector, set). */
   title?: string;
+  /** What a random detector scores on this metric (fraction: AUROC 0.5, FPR95 0.95), drawn as a reference line. */
+  chance?: number;
 }
 
 /** How rows become a figure: the UI, the figure's CSV and the PNG/SVG all use this. */

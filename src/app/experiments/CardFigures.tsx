@@ -32,7 +32,12 @@ function PanelFigure(props: {
       ) : (
         <>
           <div ref={ref}>
-            <PanelChart series={series} plot={spec.plot} yLabel={panelMetric} />
+            <PanelChart
+              series={series}
+              plot={spec.plot}
+              yLabel={panelMetric}
+              chance={spec.plot.panels[index].chance}
+            />
           </div>
           <PanelTableView series={series} xName={spec.plot.x} testId={`exp-table-${spec.id}-${index}`} />
           <div className="exp-buttons">

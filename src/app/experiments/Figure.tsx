@@ -1,4 +1,14 @@
-import { CartesianGrid, ErrorBar, Line, LineChart, Symbols, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  CartesianGrid,
+  ErrorBar,
+  Line,
+  LineChart,
+  ReferenceLine,
+  Symbols,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import type { Series } from '../../experiments/aggregate';
 import { formatMeanSd, xValues } from '../../experiments/table';
 import type { PlotSpec, Scalar } from '../../experiments/types';
@@ -45,11 +55,12 @@ export function PanelTableView(props: { series: Series[]; xName: string; testId:
 }
 
 /**
- * A panel as a line chart with ± sd error bars (percent); one line per series, styled by method and source (the
+ * A panel as a line chart with ± sd error bars (percent) and, where the panel gives one, a dashed "random guess"
+ * line at its chance level; one line per series, styled by method and source (the
  * line style tells the source). For `kind: 'bar'` (categories such as OOD sets or open-set splits) x is
  * categorical even when its values are numbers, so the first and last categories sit inside the plot.
  */
-export function PanelChart(props: { series: Series[]; plot: PlotSpec; yLabel: string }) {
+export function PanelChart(props: { series: Series[]; plot: PlotSpec; yLabel: string; chance?: number }) {
   const categorical = props.plot.kind === 'bar';
   const numeric = !categorical && props.series.every((s) => s.points.every((p) => typeof p.x === 'number'));
   const cats = numeric ? [] : xValues(props.series).map(String);
@@ -80,6 +91,15 @@ export function PanelChart(props: { series: Series[]; plot: PlotSpec; yLabel: st
         tickFormatter={(v: number) => v.toFixed(1)}
         label={{ value: `${props.yLabel} (%)`, angle: -90, position: 'insideLeft', offset: -2, fontSize: 12 }}
       />
+      {props.chance !== undefined && (
+        <ReferenceLine
+          y={pct(props.chance)}
+          ifOverflow="extendDomain"
+          stroke="#868e96"
+          strokeDasharray="2 4"
+          label={{ value: 'random guess', position: 'insideBottomRight', fontSize: 11, fill: '#868e96' }}
+        />
+      )}
       <Tooltip
         formatter={(v, name, item) => {
           const sd = (item?.payload as { sd?: number } | undefined)?.sd ?? 0;
