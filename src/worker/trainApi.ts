@@ -6,6 +6,7 @@ import { assertClassesAgree, classNamesFor, headClassesOfState } from '../train/
 import type { CheckpointMeta, CurvePoint } from '../train/checkpoint';
 import type { CheckpointCadence } from '../train/checkpointCadence';
 import { ModelSession } from '../train/modelSession';
+import type { CurrentModel } from '../train/analyses/session';
 import { resumeProblems } from '../train/resumeCheck';
 import type { StorageEstimate } from '../train/storageErrors';
 import type { ExperimentConfig } from '../train/config';
@@ -105,12 +106,7 @@ const runDetail = () => session.runDetail();
  * The loaded model for other worker areas (analyses), with its version, the method that trained it and the
  * data it reads, normalised as its manifest says.
  */
-export function currentModel(): {
-  model: WideResNet;
-  info: ModelInfo;
-  version: number;
-  method: string | null;
-} | null {
+export function currentModel(): CurrentModel | null {
   const { model, info } = session;
   if (!model || !info) return null;
   const method = info.source === 'trained' ? (session.lastConfig?.method ?? null) : null;
